@@ -1,0 +1,47 @@
+# moviesite — `make run` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+DATASET ?= ml-latest-small
+PORT ?= 8000
+
+.PHONY: run setup test lint bench bench-quality clean-data help
+
+help:
+	@echo "make run    - set up and start the site, worker and beat on http://127.0.0.1:$(PORT)"
+	@echo "make test   - set up and run the whole test suite"
+	@echo "make bench  - print performance figures"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+setup: $(VENV)/.runtime
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) collectstatic --noinput -v 0
+	$(MANAGE) bootstrap_site --dataset $(DATASET)
+
+run: setup
+	@echo "Starting web, worker and beat (Ctrl-C stops all of them)…"
+	PORT=$(PORT) $(BIN)/honcho -f Procfile start
+
+test: $(VENV)/.dev
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench
+
+bench-quality: $(VENV)/.dev
+	$(MANAGE) evaluate --dataset ml-100k

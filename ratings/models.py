@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+HALF_STARS = [x / 2 for x in range(1, 11)]  # 0.5, 1.0, ..., 5.0
+
+
+class Rating(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings")
+    movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="ratings")
+    score = models.FloatField()
+    rated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-rated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "movie"], name="rating_user_movie_unique"),
+            models.CheckConstraint(condition=models.Q(score__in=HALF_STARS), name="rating_score_half_stars"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.movie}: {self.score}"

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class ModelVersion(models.Model):
+    """One trained recommender: what it was fitted on, how well it did, where it lives."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        ACTIVE = "active"
+        RETIRED = "retired"
+
+    algorithm = models.CharField(max_length=32, default="svd")
+    parameters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    n_ratings = models.PositiveIntegerField(default=0)
+    n_users = models.PositiveIntegerField(default=0)
+    n_movies = models.PositiveIntegerField(default=0)
+    rmse = models.FloatField(null=True, blank=True, help_text="On a held-out 10% of the ratings.")
+    mae = models.FloatField(null=True, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    artifact_path = models.CharField(max_length=500, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    trained_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="active"), name="model_version_single_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm} v{self.pk} ({self.status})"
