@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+api_patterns = [
+    path("", include("catalog.api_urls")),
+    path("", include("ratings.api_urls")),
+    path("", include("recommendations.api_urls")),
+    path("", include("accounts.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
+urlpatterns = [
+    path(getattr(settings, "ADMIN_URL", "admin/"), admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("accounts/", include("accounts.urls")),
+    path("movies/", include("catalog.urls")),
+    path("ratings/", include("ratings.urls")),
+    path("", include("recommendations.urls")),
+]

@@ -1,0 +1,57 @@
+"""Rating writes: one validation for the form, the API and the importer."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Avg, Count
+from django.utils import timezone
+
+from catalog.models import Movie
+from ratings.models import HALF_STARS, Rating
+
+
+def score_validate(score: object) -> float:
+    """Return the score as a float on the half-star scale, or raise ValidationError."""
+    try:
+        value = float(score)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValidationError({"score": "Score must be a number from 0.5 to 5.0."}) from None
+    if value not in HALF_STARS:
+        raise ValidationError({"score": "Score must be one of 0.5, 1.0, … 5.0 (half stars)."})
+    return value
+
+
+def movie_rating_summary_refresh(*, movie: Movie) -> None:
+    """Recompute the denormalised rating count and mean shown on cards and used for popularity."""
+    agg = Rating.objects.filter(movie=movie).aggregate(n=Count("id"), mean=Avg("score"))
+    Movie.objects.filter(pk=movie.pk).update(rating_count=agg["n"], rating_mean=agg["mean"])
+
+
+def _after_rating_change(user_id: int) -> None:
+    from recommendations.services import user_recommendations_invalidate
+
+    transaction.on_commit(lambda: user_recommendations_invalidate(user_id=user_id))
+
+
+@transaction.atomic
+def rating_upsert(*, user, movie: Movie, score: object, rated_at: datetime | None = None) -> Rating:
+    """Create or change the user's rating of a movie; the user's recommendations refresh after commit."""
+    value = score_validate(score)
+    rating, _ = Rating.objects.update_or_create(
+        user=user, movie=movie, defaults={"score": value, "rated_at": rated_at or timezone.now()}
+    )
+    movie_rating_summary_refresh(movie=movie)
+    _after_rating_change(user.pk)
+    return rating
+
+
+@transaction.atomic
+def rating_delete(*, user, movie: Movie) -> bool:
+    """Delete the user's rating of a movie; returns False when there was none."""
+    deleted, _ = Rating.objects.filter(user=user, movie=movie).delete()
+    if deleted:
+        movie_rating_summary_refresh(movie=movie)
+        _after_rating_change(user.pk)
+    return bool(deleted)
