@@ -28,7 +28,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 setup: $(VENV)/.runtime
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) collectstatic --noinput -v 0
-	$(MANAGE) bootstrap_site --dataset $(DATASET)
+	$(MANAGE) bootstrap_site --dataset $(DATASET) --port $(PORT)
 
 run: setup
 	@echo "Starting web, worker and beat (Ctrl-C stops all of them)…"

@@ -1,3 +1,9 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from accounts import api
+
+urlpatterns = [
+    path("auth/token/", api.TokenObtainApi.as_view(), name="api-token-obtain"),
+]

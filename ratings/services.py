@@ -32,7 +32,7 @@ def movie_rating_summary_refresh(*, movie: Movie) -> None:
 def _after_rating_change(user_id: int) -> None:
     from recommendations.services import user_recommendations_invalidate
 
-    transaction.on_commit(lambda: user_recommendations_invalidate(user_id=user_id))
+    transaction.on_commit(lambda: user_recommendations_invalidate(user_id=user_id), robust=True)
 
 
 @transaction.atomic

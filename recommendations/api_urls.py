@@ -1,3 +1,9 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from recommendations import api
+
+urlpatterns = [
+    path("recommendations/", api.RecommendationListApi.as_view(), name="api-recommendation-list"),
+]

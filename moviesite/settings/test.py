@@ -1,4 +1,8 @@
-"""Test settings: fast hashing, an isolated data directory, file SQLite so a worker process can share it."""
+"""Test settings: fast hashing and one scratch data directory per test run.
+
+The scratch directory is exported as TEST_DATA_DIR so a Celery worker process started by a
+test inherits it and shares the run's cache, broker folder, models and queue name.
+"""
 from __future__ import annotations
 
 import os
@@ -6,19 +10,41 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, DATA_DIR, env
+from .base import CACHES, CELERY_BROKER_URL, DATA_DIR, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Tests never write into the developer's data directory.
-_test_data = Path(env.str("TEST_DATA_DIR", default=tempfile.mkdtemp(prefix="moviesite-test-")))
-MODEL_DIR = _test_data / "models"
-CACHES = {**globals()["CACHES"]}
+if not os.environ.get("TEST_DATA_DIR"):
+    os.environ["TEST_DATA_DIR"] = tempfile.mkdtemp(prefix="moviesite-test-")
+TEST_DATA_DIR = Path(os.environ["TEST_DATA_DIR"])
+TEST_RUN_ID = TEST_DATA_DIR.name
+
+MODEL_DIR = TEST_DATA_DIR / "models"
+MOVIELENS_DIR = TEST_DATA_DIR / "movielens"
+STATIC_ROOT = TEST_DATA_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Downloads made by the developer's own `make run` are not reused: tests exercise the real path.
+_ = DATA_DIR
+
 if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
-    CACHES["default"] = {**CACHES["default"], "LOCATION": str(_test_data / "cache")}
+    CACHES = {"default": {**CACHES["default"], "LOCATION": str(TEST_DATA_DIR / "cache")}}
 else:
-    CACHES["default"] = {**CACHES["default"], "KEY_PREFIX": f"moviesite-test-{os.getpid()}"}
+    CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": f"moviesite-{TEST_RUN_ID}"}}
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file (not :memory:) so a real Celery worker process can open the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(_test_data / "test.sqlite3")}
-MOVIELENS_DIR = DATA_DIR / "movielens"
+    # A file (not :memory:) so a real worker process can open the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_DATA_DIR / "test.sqlite3")}
+
+# Tasks of this run go to a queue of their own, so a developer's running worker never takes them.
+CELERY_TASK_DEFAULT_QUEUE = f"moviesite-{TEST_RUN_ID}"
+if CELERY_BROKER_URL == "filesystem://":
+    _queue = TEST_DATA_DIR / "broker"
+    for _folder in ("queue", "processed"):
+        (_queue / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue / "queue"),
+        "data_folder_out": str(_queue / "queue"),
+        "processed_folder": str(_queue / "processed"),
+        "store_processed": False,
+    }
+RETRAIN_HOUR = -1

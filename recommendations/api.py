@@ -1,0 +1,60 @@
+"""Recommendations API: the signed-in user's top picks; popular movies for anonymous visitors."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.api import BAD_PARAMS, MovieSerializer
+from recommendations import serving
+from recommendations.selectors import user_top_picks
+
+
+class RecommendationParams(serializers.Serializer):
+    n = serializers.IntegerField(required=False, default=10, min_value=1, max_value=100,
+                                 help_text="How many movies to return.")
+
+
+class RecommendationSerializer(serializers.Serializer):
+    movie = MovieSerializer()
+    score = serializers.FloatField(help_text="Ranking score, higher first; its scale depends on the source.")
+    predicted_rating = serializers.FloatField(
+        allow_null=True, help_text="Stars the model expects you to give; null for popular picks."
+    )
+    reason = serializers.CharField()
+
+
+class RecommendationListSerializer(serializers.Serializer):
+    personalized = serializers.BooleanField(
+        help_text="False when these are popular movies (anonymous, no ratings yet, or no model)."
+    )
+    model_version = serializers.IntegerField(
+        allow_null=True, help_text="The model version that produced personal picks."
+    )
+    results = RecommendationSerializer(many=True)
+
+
+@extend_schema(
+    tags=["recommendations"],
+    parameters=[RecommendationParams],
+    responses={200: RecommendationListSerializer, 400: BAD_PARAMS},
+)
+class RecommendationListApi(APIView):
+    """Personal picks from the active model, or popular movies when there are none to give."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        params = RecommendationParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        picks = user_top_picks(user=request.user, n=params.validated_data["n"])
+        # Popular fallbacks carry no predicted rating; personal picks always do.
+        personalized = any(pick.predicted_rating is not None for pick in picks)
+        return Response({
+            "personalized": personalized,
+            "model_version": serving.active_version_id() if personalized else None,
+            "results": RecommendationSerializer(picks, many=True).data,
+        })

@@ -1,0 +1,91 @@
+"""Recommendation reads for pages and the API: cached top picks, popular movies, predicted stars."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import F, FloatField, QuerySet
+from django.db.models.functions import Cast, Ln
+
+from catalog.models import Movie
+from catalog.selectors import movies_by_ids
+from ratings.selectors import user_scores
+from recommendations import cache as rec_cache
+from recommendations import services, serving
+from recommendations.models import ModelVersion
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    movie: Movie
+    score: float
+    predicted_rating: float | None
+    reason: str
+
+
+def active_model_version() -> ModelVersion | None:
+    version_id = serving.active_version_id()
+    return ModelVersion.objects.filter(pk=version_id).first() if version_id else None
+
+
+def popular_movies(*, n: int = 10, exclude: set[int] | frozenset[int] = frozenset()) -> list[Movie]:
+    """Well-liked and widely-rated movies: mean rating weighted by the log of the rating count."""
+    movies = _popular_queryset().exclude(pk__in=exclude)
+    return list(movies[:n])
+
+
+def _popular_queryset() -> QuerySet[Movie]:
+    return (
+        Movie.objects.filter(rating_count__gt=0)
+        .annotate(popularity=F("rating_mean") * Ln(Cast(F("rating_count"), FloatField()) + 1.0))
+        .prefetch_related("genres")
+        .order_by("-popularity", "title")
+    )
+
+
+def user_top_picks(*, user, n: int = 10) -> list[Recommendation]:
+    """The user's personal picks (cached per model version), or popular movies when there are none yet."""
+    items: list[dict] = []
+    version_id = serving.active_version_id() if user.is_authenticated else None
+    if version_id is not None:
+        items = rec_cache.user_recommendations_get(version_id=version_id, user_id=user.pk) or []
+        if len(items) < n:
+            items = services.user_recommendations_refresh(user_id=user.pk) or []
+    if not items:
+        seen = set(user_scores(user_id=user.pk)) if user.is_authenticated else set()
+        return [
+            Recommendation(movie=m, score=m.popularity, predicted_rating=None, reason="Popular with everyone")
+            for m in popular_movies(n=n, exclude=seen)
+        ]
+    items = items[:n]
+    movies = {m.pk: m for m in movies_by_ids([item["movie_id"] for item in items])}
+    return [
+        Recommendation(
+            movie=movies[item["movie_id"]],
+            score=item["score"],
+            predicted_rating=item["predicted_rating"],
+            reason=item["reason"],
+        )
+        for item in items
+        if item["movie_id"] in movies
+    ]
+
+
+def movie_predicted_rating(*, user, movie: Movie) -> float | None:
+    """The stars the active model expects this user to give the movie (None without model or ratings)."""
+    if not user.is_authenticated:
+        return None
+    loaded = serving.active_model()
+    if loaded is None:
+        return None
+    scores = user_scores(user_id=user.pk)
+    if not scores:
+        return None
+    vector = loaded.model.fold_in(
+        np.fromiter(scores.keys(), dtype=np.int64), np.fromiter(scores.values(), dtype=np.float64)
+    )
+    predicted = loaded.model.predict(vector, np.asarray([movie.pk], dtype=np.int64))[0]
+    return None if np.isnan(predicted) else round(float(predicted), 1)

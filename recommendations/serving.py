@@ -1,0 +1,78 @@
+"""The active model, loaded once per process and reloaded when another version is activated.
+
+The version check reads one cache key (shared by web and worker processes), not the database.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from recommendations import cache as rec_cache
+from recommendations.engine import SVDModel
+from recommendations.models import ModelVersion
+
+logger = logging.getLogger(__name__)
+
+SUPPORT_FILE = "support.npy"
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    version_id: int
+    model: SVDModel
+    support: np.ndarray  # ratings per movie, aligned with model.movie_ids
+
+
+_lock = threading.Lock()
+_loaded: LoadedModel | None = None
+
+
+def active_version_id() -> int | None:
+    """The active version id, from the cache; falls back to the database and republishes."""
+    version_id = rec_cache.active_version_get()
+    if version_id is None:
+        version_id = (
+            ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).values_list("id", flat=True).first()
+        )
+        rec_cache.active_version_set(version_id)
+    return version_id or None
+
+
+def active_model() -> LoadedModel | None:
+    """The loaded active model, or None when no model is active or its artifact cannot be read."""
+    global _loaded
+    version_id = active_version_id()
+    if version_id is None:
+        return None
+    current = _loaded
+    if current is not None and current.version_id == version_id:
+        return current
+    with _lock:
+        if _loaded is not None and _loaded.version_id == version_id:
+            return _loaded
+        version = ModelVersion.objects.filter(pk=version_id).first()
+        if version is None or not version.artifact_path:
+            rec_cache.active_version_set(None)
+            return None
+        try:
+            directory = Path(version.artifact_path)
+            model = SVDModel.load(directory, mmap=True)
+            support = np.load(directory / SUPPORT_FILE, mmap_mode="r")
+        except (OSError, ValueError) as exc:
+            logger.error("cannot load model version %s from %s: %s", version_id, version.artifact_path, exc)
+            # Keep serving what this process already has rather than nothing.
+            return _loaded
+        _loaded = LoadedModel(version_id=version_id, model=model, support=support)
+        logger.info("loaded model version %s", version_id)
+        return _loaded
+
+
+def forget() -> None:
+    """Drop the in-process model (tests, and after activation in the same process)."""
+    global _loaded
+    with _lock:
+        _loaded = None
