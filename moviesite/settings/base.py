@@ -145,9 +145,9 @@ RETRAIN_HOUR = env.int("RETRAIN_HOUR", default=3)
 # --- Recommendations ---------------------------------------------------------------
 RECOMMENDER = {
     "SVD_FACTORS": env.int("SVD_FACTORS", default=100),
-    "SVD_EPOCHS": env.int("SVD_EPOCHS", default=30),
-    "SVD_LR": env.float("SVD_LR", default=0.007),
-    "SVD_REG": env.float("SVD_REG", default=0.08),
+    "SVD_EPOCHS": env.int("SVD_EPOCHS", default=50),
+    "SVD_LR": env.float("SVD_LR", default=0.01),
+    "SVD_REG": env.float("SVD_REG", default=0.1),
     "SEED": env.int("RECOMMENDER_SEED", default=42),
     # Top picks only consider movies with at least this many ratings: predicted stars on
     # barely-rated films are noise, and ranking by them is worse than popularity.

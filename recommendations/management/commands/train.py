@@ -26,7 +26,8 @@ class Command(BaseCommand):
             except services.TrainingError as exc:
                 raise CommandError(str(exc)) from exc
             except Exception as exc:
-                raise CommandError(f"training failed ({type(exc).__name__}: {exc}); the active model is unchanged") from exc
+                reason = f"{type(exc).__name__}: {exc}"
+                raise CommandError(f"training failed ({reason}); the active model is unchanged") from exc
         self.stdout.write(
             f"Model version {version.pk} ({version.status}): {version.n_ratings} ratings, "
             f"{version.n_users} users, {version.n_movies} movies; held-out RMSE {version.rmse:.4f}, "

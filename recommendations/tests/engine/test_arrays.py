@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recommendations.engine.arrays import artifact_checksum, id_rows, load_arrays, save_arrays
+
+
+def test_it_finds_rows_of_known_ids_and_flags_unknown_ones():
+    rows, known = id_rows(np.array([10, 20, 30]), np.array([30, 5, 10, 99, 20]))
+    assert known.tolist() == [True, False, True, False, True]
+    assert rows[known].tolist() == [2, 0, 1]
+
+
+def test_it_knows_no_id_of_an_empty_model():
+    rows, known = id_rows(np.array([], dtype=np.int64), np.array([1, 2]))
+    assert not known.any()
+    assert rows.tolist() == [0, 0]
+
+
+def test_it_round_trips_arrays_and_meta(tmp_path):
+    save_arrays(tmp_path, {"a": np.arange(6.0).reshape(2, 3)}, {"format": "x"})
+    arrays, meta = load_arrays(tmp_path, ["a"])
+    assert isinstance(arrays["a"], np.memmap)
+    assert arrays["a"].tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert meta == {"format": "x", "shapes": {"a": [2, 3]}}
+
+
+def test_it_refuses_an_array_whose_shape_disagrees_with_meta(tmp_path):
+    save_arrays(tmp_path, {"a": np.zeros(3)}, {})
+    np.save(tmp_path / "a.npy", np.zeros(4))
+    with pytest.raises(ValueError, match="shape"):
+        load_arrays(tmp_path, ["a"])
+
+
+def test_it_checksums_artifacts_by_content(tmp_path):
+    for name in ("a", "b"):
+        save_arrays(tmp_path / name, {"x": np.arange(3.0)}, {"v": 1})
+    assert artifact_checksum(tmp_path / "a") == artifact_checksum(tmp_path / "b")
+    assert len(artifact_checksum(tmp_path / "a")) == 64
+    np.save(tmp_path / "b" / "x.npy", np.arange(3.0) + 1)
+    assert artifact_checksum(tmp_path / "a") != artifact_checksum(tmp_path / "b")
