@@ -1,0 +1,36 @@
+"""The movie list's search and filter form (read from the query string)."""
+from __future__ import annotations
+
+from django import forms
+
+from catalog.models import Genre
+
+SORT_CHOICES = [("popular", "Most rated"), ("rating", "Highest rated"), ("year", "Newest"), ("title", "Title A–Z")]
+
+
+class MovieFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search titles")
+    genre = forms.ModelMultipleChoiceField(
+        queryset=Genre.objects.all(),
+        to_field_name="name",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Genres",
+    )
+    year_min = forms.IntegerField(required=False, min_value=1870, max_value=2100, label="From year")
+    year_max = forms.IntegerField(required=False, min_value=1870, max_value=2100, label="To year")
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort by")
+
+    def search_arguments(self) -> dict:
+        """Keyword arguments for catalog.selectors.movie_search; invalid fields are left out."""
+        data: dict = {}
+        if self.is_bound:
+            self.is_valid()  # cleaned_data then holds only the fields that validated
+            data = self.cleaned_data
+        return {
+            "query": data.get("q") or "",
+            "genres": [genre.name for genre in data.get("genre") or []],
+            "year_min": data.get("year_min"),
+            "year_max": data.get("year_max"),
+            "sort": data.get("sort") or "popular",
+        }

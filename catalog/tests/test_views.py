@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Movie, SimilarMovie
+from catalog.tests.factories import MovieFactory
+from ratings.tests.factories import RatingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response) -> list[str]:
+    """Card titles in page order."""
+    return re.findall(r'<h3 class="card__title">(.*?)</h3>', response.content.decode())
+
+
+@pytest.fixture
+def shelf(db):
+    MovieFactory(title="Toy Story", year=1995, rating_count=200, rating_mean=3.9, genres=["Animation", "Comedy"])
+    MovieFactory(title="Toy Story 2", year=1999, rating_count=90, rating_mean=3.8, genres=["Animation", "Comedy"])
+    MovieFactory(title="Heat", year=1995, rating_count=120, rating_mean=4.0, genres=["Crime"])
+    MovieFactory(title="Alien", year=1979, rating_count=150, rating_mean=4.1, genres=["Horror", "Sci-Fi"])
+
+
+class TestMovieList:
+    def test_it_lists_the_most_rated_first_by_default(self, client, shelf):
+        assert titles(client.get(reverse("movie-list"))) == ["Toy Story", "Alien", "Heat", "Toy Story 2"]
+
+    def test_it_searches_titles_by_every_word(self, client, shelf):
+        assert titles(client.get(reverse("movie-list"), {"q": "story toy"})) == ["Toy Story", "Toy Story 2"]
+
+    def test_it_filters_by_several_genres_at_once(self, client, shelf):
+        response = client.get(reverse("movie-list"), {"genre": ["Animation", "Comedy"]})
+        assert titles(response) == ["Toy Story", "Toy Story 2"]
+        assert titles(client.get(reverse("movie-list"), {"genre": ["Animation", "Crime"]})) == []
+
+    def test_it_filters_by_year_range(self, client, shelf):
+        response = client.get(reverse("movie-list"), {"year_min": 1990, "year_max": 1996})
+        assert titles(response) == ["Toy Story", "Heat"]
+
+    @pytest.mark.parametrize(
+        ("sort", "expected"),
+        [
+            ("title", ["Alien", "Heat", "Toy Story", "Toy Story 2"]),
+            ("year", ["Toy Story 2", "Heat", "Toy Story", "Alien"]),
+            ("rating", ["Alien", "Heat", "Toy Story", "Toy Story 2"]),
+        ],
+    )
+    def test_it_sorts(self, client, shelf, sort, expected):
+        assert titles(client.get(reverse("movie-list"), {"sort": sort})) == expected
+
+    def test_it_ignores_invalid_filters_instead_of_failing(self, client, shelf):
+        response = client.get(reverse("movie-list"), {"year_min": "soon", "genre": "Nope", "sort": "random"})
+        assert response.status_code == 200
+        assert len(titles(response)) == 4
+        assert "the filter was ignored" in response.content.decode()
+
+    def test_it_paginates_24_a_page_and_keeps_the_filters(self, client):
+        for i in range(30):
+            MovieFactory(title=f"Batch {i:02}", rating_count=100 - i)
+
+        first = client.get(reverse("movie-list"), {"q": "batch"})
+        second = client.get(reverse("movie-list"), {"q": "batch", "page": 2})
+
+        assert len(titles(first)) == 24
+        assert "?q=batch&amp;page=2" in first.content.decode()
+        assert titles(second) == [f"Batch {i}" for i in range(24, 30)]
+        assert "Page 2 of 2" in second.content.decode()
+
+    def test_it_shows_the_last_page_for_a_page_number_out_of_range(self, client, shelf):
+        assert client.get(reverse("movie-list"), {"page": 99}).status_code == 200
+
+
+class TestMovieDetail:
+    def test_it_shows_the_movie_its_genres_tags_and_rating_summary(self, client):
+        movie = MovieFactory(
+            title="Alien", year=1979, rating_count=150, rating_mean=4.12, tags=["space", "creature"], genres=["Horror"]
+        )
+
+        page = client.get(reverse("movie-detail", args=[movie.pk])).content.decode()
+
+        assert "Alien" in page and "(1979)" in page
+        assert "Horror" in page
+        assert "space" in page and "creature" in page
+        assert "4.12" in page and "150" in page
+
+    def test_it_shows_similar_movies(self, client, movie):
+        neighbour = MovieFactory(title="A Bug's Life")
+        SimilarMovie.objects.create(movie=movie, similar=neighbour, score=0.8, rank=1)
+
+        page = client.get(reverse("movie-detail", args=[movie.pk])).content.decode()
+
+        assert "Similar movies" in page
+        assert "A Bug&#x27;s Life" in page
+
+    def test_it_shows_your_rating_checked_in_the_widget(self, client, user, movie):
+        RatingFactory(user=user, movie=movie, score=3.5)
+        client.force_login(user)
+
+        page = client.get(reverse("movie-detail", args=[movie.pk])).content.decode()
+
+        assert re.search(r'value="3.5" checked', page)
+        assert page.count(" checked") == 1
+        assert "You rated it 3.5 out of 5." in page
+        assert "Predicted for you" in page
+
+    def test_it_invites_visitors_to_log_in_to_rate(self, client, movie):
+        page = client.get(reverse("movie-detail", args=[movie.pk])).content.decode()
+
+        assert 'name="score"' not in page
+        assert f"{reverse('login')}?next=" in page
+        assert "Predicted for you" not in page
+
+    def test_it_answers_404_with_a_friendly_page(self, client, db):
+        response = client.get(reverse("movie-detail", args=[999]))
+
+        assert response.status_code == 404
+        assert "not in our catalogue" in response.content.decode()
+
+
+def test_every_sort_the_selector_knows_has_a_label():
+    from catalog.forms import SORT_CHOICES
+    from catalog.selectors import SORTS
+
+    assert {key for key, _ in SORT_CHOICES} == set(SORTS)
+
+
+def test_placeholder_posters_carry_the_movie_id_for_their_colour(client, db):
+    movie = Movie.objects.create(title="Matrix, The", year=1999, rating_count=1, rating_mean=4.0)
+
+    page = client.get(reverse("movie-list")).content.decode()
+
+    assert f'style="--seed: {movie.pk}"' in page
+    assert 'class="poster__initials" aria-hidden="true">M<' in page
+
+
+def test_the_500_page_renders_without_a_request_context():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")  # Django renders it this way, so it may not need user or messages
+
+    assert "Something went wrong" in page

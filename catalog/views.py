@@ -1,0 +1,40 @@
+"""Catalog pages: browse and search movies, and one movie's page."""
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from catalog.forms import MovieFilterForm
+from catalog.models import Movie
+from catalog.selectors import movie_search, movie_similar
+from ratings.selectors import user_rating_for
+from recommendations.selectors import movie_predicted_rating
+
+MOVIES_PER_PAGE = 24
+SIMILAR_SHOWN = 12
+
+
+@require_safe
+def movie_list(request: HttpRequest) -> HttpResponse:
+    form = MovieFilterForm(request.GET or None)
+    arguments = form.search_arguments()
+    page = Paginator(movie_search(**arguments), MOVIES_PER_PAGE).get_page(request.GET.get("page"))
+    filtered = any(value for key, value in arguments.items() if key != "sort")
+    return render(request, "catalog/movie_list.html", {"form": form, "page": page, "filtered": filtered})
+
+
+@require_safe
+def movie_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    movie = get_object_or_404(Movie.objects.prefetch_related("genres"), pk=pk)
+    predicted = None
+    if request.user.is_authenticated:
+        predicted = movie_predicted_rating(user=request.user, movie=movie)
+    context = {
+        "movie": movie,
+        "your_rating": user_rating_for(user=request.user, movie=movie),
+        "predicted_rating": predicted,
+        "similar_movies": movie_similar(movie=movie, n=SIMILAR_SHOWN),
+    }
+    return render(request, "catalog/movie_detail.html", context)

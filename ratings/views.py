@@ -1,0 +1,124 @@
+"""Rating pages and endpoints: the same URL serves a plain form POST (redirect) and fetch (JSON)."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from catalog.models import Movie
+from ratings.forms import RatingForm
+from ratings.selectors import user_rating_for, user_ratings
+from ratings.services import rating_delete, rating_upsert
+
+RATINGS_PER_PAGE = 20
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    """fetch() and htmx callers get JSON; a browser's own form POST gets a redirect or a page."""
+    return (
+        "application/json" in request.headers.get("Accept", "")
+        or request.content_type == "application/json"
+        or bool(getattr(request, "htmx", False))
+    )
+
+
+def _login_required_json_aware(view: Callable) -> Callable:
+    """Like login_required, but a JSON caller gets 403 JSON instead of a redirect it cannot follow."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, movie_pk: int, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, movie_pk, *args, **kwargs)
+        if _wants_json(request):
+            return JsonResponse({"detail": "Log in to rate movies."}, status=403)
+        # After logging in, land on the movie's page, not back on a POST-only endpoint.
+        return redirect_to_login(reverse("movie-detail", args=[movie_pk]))
+
+    return wrapper
+
+
+def _next_url(request: HttpRequest, movie: Movie) -> str:
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("movie-detail", args=[movie.pk])
+
+
+def _request_data(request: HttpRequest) -> QueryDict | dict | None:
+    """The POSTed fields, from a form body or a JSON body; None when the JSON is malformed."""
+    if request.content_type != "application/json":
+        return request.POST
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _summary(movie: Movie) -> dict:
+    movie.refresh_from_db(fields=["rating_count", "rating_mean"])
+    return {"movie": movie.pk, "rating_count": movie.rating_count, "rating_mean": movie.rating_mean}
+
+
+@require_http_methods(["GET", "POST"])
+@_login_required_json_aware
+def rating_upsert_view(request: HttpRequest, movie_pk: int) -> HttpResponse:
+    """Rate or re-rate a movie. GET shows a standalone rating form (used when JS is off)."""
+    movie = get_object_or_404(Movie, pk=movie_pk)
+    if request.method == "GET":
+        rating = user_rating_for(user=request.user, movie=movie)
+        return render(request, "ratings/rating_form.html", {"movie": movie, "your_rating": rating})
+
+    data = _request_data(request)
+    if data is None:
+        return JsonResponse({"errors": {"__all__": ["The request body is not a JSON object."]}}, status=400)
+    form = RatingForm(data)
+    rating = None
+    if form.is_valid():
+        try:
+            rating = rating_upsert(user=request.user, movie=movie, score=form.cleaned_data["score"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    if rating is None:
+        if _wants_json(request):
+            return JsonResponse({"errors": {f: list(e) for f, e in form.errors.items()}}, status=400)
+        context = {"movie": movie, "your_rating": user_rating_for(user=request.user, movie=movie), "form": form}
+        return render(request, "ratings/rating_form.html", context, status=400)
+
+    if _wants_json(request):
+        payload = {**_summary(movie), "score": rating.score, "rated_at": rating.rated_at.isoformat()}
+        return JsonResponse({**payload, "message": "Saved"})
+    messages.success(request, f"You rated {movie.title} {rating.score:.1f} ★.")
+    return redirect(_next_url(request, movie))
+
+
+@require_POST
+@_login_required_json_aware
+def rating_delete_view(request: HttpRequest, movie_pk: int) -> HttpResponse:
+    movie = get_object_or_404(Movie, pk=movie_pk)
+    deleted = rating_delete(user=request.user, movie=movie)
+    if _wants_json(request):
+        return JsonResponse({**_summary(movie), "deleted": deleted, "message": "Rating removed"})
+    if deleted:
+        messages.success(request, f"Your rating of {movie.title} was removed.")
+    return redirect(_next_url(request, movie))
+
+
+@require_safe
+@login_required
+def my_ratings(request: HttpRequest) -> HttpResponse:
+    page = Paginator(user_ratings(user=request.user), RATINGS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "ratings/my_ratings.html", {"page": page})
