@@ -3,14 +3,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import F, QuerySet
+from django.db.models import F, FloatField, QuerySet, Value
+from django.db.models.functions import Cast
 
 from catalog.models import Movie
+
+# "Highest rated" pulls each mean toward a typical rating by this many votes, so a film with
+# two 5-star ratings does not outrank one with hundreds of 4.5s.
+RATING_DAMPING = 10
+TYPICAL_RATING = 3.5
 
 # Unrated movies and unknown years sort last on every backend (PostgreSQL puts NULLs first otherwise).
 SORTS = {
     "popular": (F("rating_count").desc(), "title"),
-    "rating": (F("rating_mean").desc(nulls_last=True), F("rating_count").desc()),
+    "rating": (F("damped_rating").desc(nulls_last=True), F("rating_count").desc()),
     "year": (F("year").desc(nulls_last=True), "title"),
     "title": ("title", F("year").asc(nulls_last=True)),
 }
@@ -34,6 +40,12 @@ def movie_search(
         movies = movies.filter(year__gte=year_min)
     if year_max is not None:
         movies = movies.filter(year__lte=year_max)
+    if sort == "rating":
+        count = Cast(F("rating_count"), FloatField())
+        movies = movies.annotate(
+            damped_rating=(F("rating_mean") * count + Value(RATING_DAMPING * TYPICAL_RATING))
+            / (count + Value(float(RATING_DAMPING)))
+        )
     return movies.order_by(*SORTS.get(sort, SORTS["popular"]))
 
 

@@ -81,7 +81,8 @@ def movie_predicted_rating(*, user, movie: Movie) -> float | None:
     loaded = serving.active_model()
     if loaded is None:
         return None
-    scores = user_scores(user_id=user.pk)
+    # The movie's own rating is left out: the prediction says what the model expected.
+    scores = {m: s for m, s in user_scores(user_id=user.pk).items() if m != movie.pk}
     if not scores:
         return None
     vector = loaded.model.fold_in(

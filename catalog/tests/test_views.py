@@ -143,3 +143,16 @@ def test_the_500_page_renders_without_a_request_context():
     page = render_to_string("500.html")  # Django renders it this way, so it may not need user or messages
 
     assert "Something went wrong" in page
+
+
+@pytest.mark.django_db
+def test_highest_rated_sort_does_not_put_a_film_with_two_five_star_ratings_first(client):
+    from catalog.models import Movie
+
+    Movie.objects.create(title="Two Fans", year=2001, rating_count=2, rating_mean=5.0)
+    Movie.objects.create(title="Beloved Classic", year=1972, rating_count=300, rating_mean=4.5)
+    Movie.objects.create(title="Unrated", year=2020)
+
+    movies = list(client.get("/movies/?sort=rating").context["page"])
+
+    assert [m.title for m in movies] == ["Beloved Classic", "Two Fans", "Unrated"]
