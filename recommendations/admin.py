@@ -11,24 +11,19 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from recommendations import services, tasks
+from recommendations import services
 from recommendations.models import ModelVersion
 
 logger = logging.getLogger(__name__)
 
 
 def _model_train_enqueue(request: HttpRequest) -> None:
-    """Queue a training once the current transaction commits, and tell the staff member."""
-
-    def enqueue() -> None:
-        try:
-            tasks.model_train.delay()
-        except Exception:  # broker down: say so in the log; the nightly retrain still runs
-            logger.exception("could not queue a model training requested in the admin")
-
-    transaction.on_commit(enqueue)
+    """Queue a training (a queued version row now, the task once the transaction commits)."""
+    version = services.model_train_request()
     messages.success(
-        request, "Retraining queued. The new version appears here when it finishes and serves if it succeeds."
+        request,
+        f"Retraining queued as version {version.pk}. It serves when it finishes, if it succeeds and is not "
+        "worse than the active model.",
     )
 
 

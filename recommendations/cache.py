@@ -39,9 +39,41 @@ def active_version_set(version_id: int | None) -> None:
     cache.set(ACTIVE_VERSION_KEY, version_id or 0, timeout=None)
 
 
-def training_lock_acquire(*, timeout: int) -> bool:
-    return cache.add(TRAINING_LOCK_KEY, 1, timeout=timeout)
+def training_lock_acquire(*, owner: str, timeout: int) -> bool:
+    """Take the one-training-at-a-time lock (atomic on Redis); it lapses after `timeout` unless renewed."""
+    return cache.add(TRAINING_LOCK_KEY, owner, timeout=timeout)
 
 
-def training_lock_release() -> None:
-    cache.delete(TRAINING_LOCK_KEY)
+def training_lock_renew(*, owner: str, timeout: int) -> None:
+    if cache.get(TRAINING_LOCK_KEY) == owner:
+        cache.touch(TRAINING_LOCK_KEY, timeout)
+
+
+def training_lock_release(*, owner: str) -> None:
+    if cache.get(TRAINING_LOCK_KEY) == owner:
+        cache.delete(TRAINING_LOCK_KEY)
+
+
+def training_lock_holder() -> str | None:
+    return cache.get(TRAINING_LOCK_KEY)
+
+
+def user_refresh_claim(*, user_id: int, timeout: int = 60) -> bool:
+    """True for the first of several quick rating changes: only that one queues a refresh."""
+    return cache.add(f"recs:refresh-pending:{user_id}", 1, timeout=timeout)
+
+
+def user_refresh_release(*, user_id: int) -> None:
+    """Called as a refresh starts, so a rating saved during the refresh queues another one."""
+    cache.delete(f"recs:refresh-pending:{user_id}")
+
+
+WORKER_HEARTBEAT_KEY = "recs:worker-heartbeat"
+
+
+def worker_heartbeat_set(*, at: float, hostname: str) -> None:
+    cache.set(WORKER_HEARTBEAT_KEY, {"at": at, "hostname": hostname}, timeout=3600)
+
+
+def worker_heartbeat_get() -> dict[str, Any] | None:
+    return cache.get(WORKER_HEARTBEAT_KEY)

@@ -142,6 +142,7 @@ CELERY_TASK_TIME_LIMIT = env.int("TRAINING_TIME_LIMIT", default=3600)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Nightly retrain at this hour (UTC); set RETRAIN_HOUR=-1 to turn it off.
 RETRAIN_HOUR = env.int("RETRAIN_HOUR", default=3)
+RETRAIN_CHECK_SECONDS = env.int("RETRAIN_CHECK_SECONDS", default=600)
 
 # --- Recommendations ---------------------------------------------------------------
 RECOMMENDER = {
@@ -154,7 +155,12 @@ RECOMMENDER = {
     # barely-rated films are noise, and ranking by them is worse than popularity.
     "MIN_SUPPORT": env.int("RECOMMENDER_MIN_SUPPORT", default=10),
     "SIMILAR_K": env.int("SIMILAR_K", default=20),
+    # A new model is activated only if its held-out RMSE is at most this much worse than the active one's.
+    "ACTIVATION_TOLERANCE": env.float("ACTIVATION_TOLERANCE", default=0.02),
+    # Queue a retrain once this many ratings arrived since the active model's data (checked by beat).
+    "RETRAIN_AFTER_RATINGS": env.int("RETRAIN_AFTER_RATINGS", default=1000),
 }
+MODEL_KEEP = env.int("MODEL_KEEP", default=5)  # trained artifacts kept on disk (plus the active one)
 
 # --- Auth --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -16,9 +16,9 @@ Status = ModelVersion.Status
 
 @pytest.fixture
 def queued(monkeypatch) -> list[tuple]:
-    """Calls to model_train.delay, recorded instead of reaching a broker."""
+    """Calls to model_train.apply_async, recorded instead of reaching a broker."""
     calls: list[tuple] = []
-    monkeypatch.setattr(tasks.model_train, "delay", lambda *args, **kwargs: calls.append(args))
+    monkeypatch.setattr(tasks.model_train, "apply_async", lambda *args, **kwargs: calls.append(kwargs))
     return calls
 
 
@@ -26,6 +26,7 @@ def queued(monkeypatch) -> list[tuple]:
 def versions(tmp_path):
     artifact = tmp_path / "v-ok"
     artifact.mkdir()
+    (artifact / "meta.json").write_text("{}")
     return {
         "active": ModelVersion.objects.create(status=Status.ACTIVE, rmse=0.93, n_ratings=1000,
                                               artifact_path=str(artifact)),
@@ -69,7 +70,7 @@ def test_the_retrain_button_queues_a_training_after_commit(admin_client, queued,
         response = admin_client.post(RETRAIN, follow=True)
 
     assert response.status_code == 200
-    assert len(callbacks) == 1 and queued == [()]
+    assert len(callbacks) == 1 and queued[0]["kwargs"] == {"version_id": ModelVersion.objects.get().pk}
     assert any("Retraining queued" in text for text in texts(response))
 
 
@@ -84,15 +85,16 @@ def test_the_retrain_action_queues_a_training(admin_client, versions, queued, dj
             CHANGELIST, {"action": "model_retrain", "_selected_action": [versions["failed"].pk]}, follow=True
         )
 
-    assert queued == [()]
+    queued_version = ModelVersion.objects.get(status=Status.QUEUED)
+    assert queued == [{"kwargs": {"version_id": queued_version.pk}, "task_id": queued_version.task_id}]
     assert any("Retraining queued" in text for text in texts(response))
 
 
 def test_a_broker_outage_does_not_break_the_page(admin_client, monkeypatch, django_capture_on_commit_callbacks):
-    def down():
+    def down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(tasks.model_train, "delay", down)
+    monkeypatch.setattr(tasks.model_train, "apply_async", down)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(RETRAIN)

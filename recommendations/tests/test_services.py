@@ -8,6 +8,7 @@ from catalog.models import SimilarMovie
 from ratings.services import rating_upsert
 from recommendations import cache as rec_cache
 from recommendations import services
+from recommendations.services import training
 from recommendations.models import ModelVersion
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def test_a_failed_training_leaves_the_active_model_serving(taste_catalog, monkey
     def broken_export():
         raise OSError("disk unreadable")
 
-    monkeypatch.setattr(services, "ratings_export", broken_export)
+    monkeypatch.setattr(training, "ratings_export", broken_export)
     with pytest.raises(OSError):
         services.model_train()
 

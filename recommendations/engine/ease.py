@@ -1,0 +1,148 @@
+"""EASE: a closed-form item-item model for top-N (Steck, "Embarrassingly Shallow Autoencoders", 2019).
+
+With ``X`` the binary users × items matrix, EASE learns the item-item weights ``B`` minimising
+``|X - XB|² + λ|B|²`` with ``diag(B) = 0``, whose solution is ``P = (XᵀX + λI)⁻¹``,
+``B_ij = -P_ij / P_jj``. A user's scores are ``x @ B``: the sum of the weight rows of the movies
+they rated, so a user unknown at training time is scored from their ratings directly (fold-in is
+free) and each rated movie's share of a score is one matrix cell (explanations are free too).
+
+``B`` is dense: 4 bytes × m² (1.7k movies: 11 MB; 10k: 400 MB, memory-mapped and shared by every
+process). Training needs about three m × m float64 matrices and an m³ inversion (10k: ~2.4 GB,
+~1 min on 2 cores), so EASE covers the ``max_items`` most-rated movies; rarely rated movies gain
+little from it anyway, and the item-kNN ranker covers the rest.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import linalg
+
+from .arrays import id_rows, load_arrays, one_blas_thread, save_arrays
+from .prepare import interaction_matrix
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EASEParams:
+    """EASE hyper-parameters.
+
+    ``l2`` was tuned on a validation split of ml-100k's training part (per-user 20%, seed 42),
+    NDCG@10: λ 100 → 0.356, 300 → 0.364, **500 → 0.365**, 1000 → 0.359.
+    """
+
+    l2: float = 500.0
+    max_items: int = 10_000
+
+
+@dataclass(eq=False)
+class EASE:
+    """Fitted EASE weights for ``movie_ids``.
+
+    Attributes:
+        movie_ids: int64 (m,) sorted; row/column order of ``weights``.
+        weights: float32 (m, m), ``weights[j, i]`` = how much having rated j raises i; zero diagonal.
+        params: hyper-parameters.
+    """
+
+    movie_ids: np.ndarray
+    weights: np.ndarray
+    params: EASEParams = EASEParams()
+
+    @classmethod
+    def fit(cls, ratings: pd.DataFrame, params: EASEParams = EASEParams()) -> EASE:  # noqa: B008
+        """Train on who rated what (the stars are ignored: a rating means "watched").
+
+        Args:
+            ratings: ratings DataFrame.
+            params: hyper-parameters; only the ``max_items`` most-rated movies are modelled
+                (ties broken by lower movie id).
+
+        Returns:
+            The fitted model.
+        """
+        started = time.perf_counter()
+        counts = ratings["movie_id"].value_counts()
+        counts = counts.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+        movie_ids = np.sort(counts.index.to_numpy(dtype=np.int64)[: params.max_items])
+        matrix, _ = interaction_matrix(ratings, movie_ids)
+        weights = ease_weights(matrix, l2=params.l2)
+        logger.info("EASE fitted: %d movies in %.2f s", len(movie_ids), time.perf_counter() - started)
+        return cls(movie_ids=movie_ids, weights=weights, params=params)
+
+    def score(self, movie_ids: np.ndarray, stars: np.ndarray | None = None) -> np.ndarray:
+        """Scores of every modelled movie for a user who rated ``movie_ids``.
+
+        Args:
+            movie_ids: int64 the user rated; unknown ones are ignored.
+            stars: unused (EASE models who watched what), accepted for a uniform signature.
+
+        Returns:
+            float64 (m,) aligned with ``self.movie_ids``; unitless, higher is better; all zero
+            for a user with no modelled movie.
+        """
+        rows, known = id_rows(self.movie_ids, np.asarray(movie_ids, dtype=np.int64))
+        rows = np.unique(rows[known])
+        if len(rows) == 0:
+            return np.zeros(len(self.movie_ids))
+        with one_blas_thread():
+            return np.asarray(self.weights[rows].sum(axis=0, dtype=np.float64))
+
+    def contributions(self, movie_ids: np.ndarray, targets: Collection[int]) -> np.ndarray:
+        """How much each rated movie adds to each target's score.
+
+        Args:
+            movie_ids: int64 (r,) movies the user rated.
+            targets: movie ids being explained.
+
+        Returns:
+            float64 (len(targets), r); 0 where either movie is not modelled.
+        """
+        rated, rated_known = id_rows(self.movie_ids, np.asarray(movie_ids, dtype=np.int64))
+        goal, goal_known = id_rows(self.movie_ids, np.fromiter(targets, dtype=np.int64))
+        out = np.asarray(self.weights[np.ix_(rated, goal)], dtype=np.float64).T
+        return out * goal_known[:, None] * rated_known[None, :]
+
+    def save(self, directory: Path) -> None:
+        """Write ``movie_ids.npy``, ``weights.npy`` and ``meta.json``."""
+        meta = {"format": "ease", "format_version": FORMAT_VERSION, "params": asdict(self.params)}
+        save_arrays(directory, {"movie_ids": self.movie_ids, "weights": self.weights}, meta)
+
+    @classmethod
+    def load(cls, directory: Path, *, mmap: bool = True) -> EASE:
+        """Read a model written by :meth:`save` (memory-mapped by default)."""
+        arrays, meta = load_arrays(directory, ("movie_ids", "weights"), mmap=mmap)
+        if meta.get("format") != "ease" or meta.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"{directory} holds no EASE model of format version {FORMAT_VERSION}")
+        return cls(params=EASEParams(**meta["params"]), **arrays)
+
+
+def ease_weights(matrix, *, l2: float) -> np.ndarray:
+    """Solve EASE for a users × items matrix.
+
+    Args:
+        matrix: scipy sparse or dense (n_users, m), typically binary.
+        l2: ridge penalty λ (> 0).
+
+    Returns:
+        float32 (m, m) weights with a zero diagonal.
+    """
+    if l2 <= 0:
+        raise ValueError(f"l2 must be > 0, got {l2}")
+    gram = np.asarray((matrix.T @ matrix).toarray() if hasattr(matrix, "toarray") else matrix.T @ matrix,
+                      dtype=np.float64)
+    gram[np.diag_indices_from(gram)] += l2
+    # In place: the gram matrix is not needed afterwards, and at 10k movies each copy is 800 MB.
+    precision = linalg.inv(gram, overwrite_a=True, check_finite=False)
+    del gram
+    precision /= -np.diag(precision)[None, :]
+    np.fill_diagonal(precision, 0.0)
+    return precision.astype(np.float32)

@@ -1,0 +1,172 @@
+"""Item-kNN on the interaction matrix: movies watched by the same people are neighbours.
+
+``sim(i, j) = |U_i ∩ U_j| / sqrt(|U_i| · |U_j|)`` (cosine of the binary "who rated it" columns);
+only each movie's ``k`` nearest neighbours are kept, in a sparse matrix, because a dense one
+would not fit for large catalogues (9.7k movies: ~380 MB float32; 60k: ~14 GB). A user's score
+for movie i is the sum of i's similarities to the movies the user rated, so a new user is scored
+from their ratings directly, and each term names the rated movie that earned it (explanations).
+
+Unlike EASE it scales to any catalogue size (memory k × n, training in blocks), so it covers the
+movies EASE leaves out.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from .arrays import id_rows, load_arrays, save_arrays
+from .prepare import interaction_matrix
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+# Largest dense block of similarities computed at once (cells): ~32 MB float32.
+MAX_BLOCK_CELLS = 8_000_000
+
+
+@dataclass(frozen=True)
+class ItemKNNParams:
+    """Item-kNN hyper-parameters.
+
+    ``k`` and ``shrinkage`` were tuned on a validation split of ml-100k's training part (per-user
+    20%, seed 42), NDCG@10: k 20 → 0.309, 50 → 0.320, **100 → 0.322**, 200 → 0.318; a shrinkage
+    of 10 co-raters pulls similarities resting on one or two shared viewers towards zero.
+    """
+
+    k: int = 100
+    shrinkage: float = 10.0
+
+
+@dataclass(eq=False)
+class ItemKNN:
+    """Fitted neighbourhoods.
+
+    Attributes:
+        movie_ids: int64 (n,) sorted; row/column order of the similarity matrix.
+        indptr, indices, similarity: CSR arrays of the (n, n) matrix whose row i holds movie i's
+            neighbours j and ``sim(i, j)`` (float32, in (0, 1]).
+        params: hyper-parameters.
+    """
+
+    movie_ids: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    similarity: np.ndarray
+    params: ItemKNNParams = ItemKNNParams()
+
+    @classmethod
+    def fit(cls, ratings: pd.DataFrame, params: ItemKNNParams = ItemKNNParams()) -> ItemKNN:  # noqa: B008
+        """Train on who rated what.
+
+        Args:
+            ratings: ratings DataFrame (stars ignored).
+            params: hyper-parameters.
+
+        Returns:
+            The fitted model, over every rated movie.
+        """
+        if params.k < 1:
+            raise ValueError(f"k must be >= 1, got {params.k}")
+        started = time.perf_counter()
+        movie_ids = np.unique(ratings["movie_id"].to_numpy(dtype=np.int64))
+        matrix, _ = interaction_matrix(ratings, movie_ids)
+        matrix = neighbour_matrix(matrix, k=params.k, shrinkage=params.shrinkage)
+        logger.info("item-kNN fitted: %d movies, %d links in %.2f s", len(movie_ids), matrix.nnz,
+                    time.perf_counter() - started)
+        return cls(movie_ids=movie_ids, indptr=matrix.indptr.astype(np.int64), indices=matrix.indices.astype(np.int32),
+                   similarity=matrix.data.astype(np.float32), params=params)
+
+    @property
+    def matrix(self) -> sparse.csr_matrix:
+        n = len(self.movie_ids)
+        return sparse.csr_matrix((self.similarity, self.indices, self.indptr), shape=(n, n))
+
+    def score(self, movie_ids: np.ndarray, stars: np.ndarray | None = None) -> np.ndarray:
+        """Scores of every movie for a user who rated ``movie_ids``.
+
+        Args:
+            movie_ids: int64 the user rated; unknown ones are ignored.
+            stars: unused (watching is the signal), accepted for a uniform signature.
+
+        Returns:
+            float64 (n,) aligned with ``self.movie_ids``; >= 0, higher is better.
+        """
+        rows, known = id_rows(self.movie_ids, np.asarray(movie_ids, dtype=np.int64))
+        watched = np.zeros(len(self.movie_ids), dtype=np.float32)
+        watched[rows[known]] = 1.0
+        return np.asarray(self.matrix @ watched, dtype=np.float64)
+
+    def contributions(self, movie_ids: np.ndarray, targets: Collection[int]) -> np.ndarray:
+        """Similarity of each target to each rated movie (0 when not neighbours).
+
+        Returns:
+            float64 (len(targets), len(movie_ids)).
+        """
+        rated, rated_known = id_rows(self.movie_ids, np.asarray(movie_ids, dtype=np.int64))
+        goal, goal_known = id_rows(self.movie_ids, np.fromiter(targets, dtype=np.int64))
+        out = self.matrix[goal][:, rated].toarray().astype(np.float64)
+        return out * goal_known[:, None] * rated_known[None, :]
+
+    def save(self, directory: Path) -> None:
+        """Write the CSR arrays, ``movie_ids.npy`` and ``meta.json``."""
+        meta = {"format": "itemknn", "format_version": FORMAT_VERSION, "params": asdict(self.params)}
+        save_arrays(directory, {name: getattr(self, name) for name in _ARRAYS}, meta)
+
+    @classmethod
+    def load(cls, directory: Path, *, mmap: bool = True) -> ItemKNN:
+        """Read a model written by :meth:`save` (memory-mapped by default)."""
+        arrays, meta = load_arrays(directory, _ARRAYS, mmap=mmap)
+        if meta.get("format") != "itemknn" or meta.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"{directory} holds no item-kNN model of format version {FORMAT_VERSION}")
+        return cls(params=ItemKNNParams(**meta["params"]), **arrays)
+
+
+_ARRAYS = ("movie_ids", "indptr", "indices", "similarity")
+
+
+def neighbour_matrix(matrix: sparse.csr_matrix, *, k: int, shrinkage: float = 0.0) -> sparse.csr_matrix:
+    """Top-k cosine neighbours of every column of a binary users × items matrix.
+
+    Args:
+        matrix: (n_users, n) sparse, binary.
+        k: neighbours kept per item.
+        shrinkage: co-rater count added to the denominator, ``sim × c / (c + shrinkage)``.
+
+    Returns:
+        float32 CSR (n, n): row i holds i's k most similar items (fewer when fewer co-rated),
+        never i itself; when more items tie at the k-th place than fit, which are kept is
+        deterministic but unspecified.
+    """
+    columns = sparse.csc_matrix(matrix, dtype=np.float32)
+    n = columns.shape[1]
+    norms = np.sqrt(np.asarray(columns.sum(axis=0)).ravel())
+    transposed = columns.T.tocsr()
+    block_rows = max(1, min(2000, MAX_BLOCK_CELLS // max(n, 1)))
+    rows, cols, vals = [], [], []
+    for start in range(0, n, block_rows):
+        stop = min(start + block_rows, n)
+        common = (transposed[start:stop] @ columns).toarray()
+        local = np.arange(stop - start)
+        common[local, start + local] = 0.0
+        denominator = np.outer(norms[start:stop], norms) + 1e-9
+        if shrinkage > 0:
+            denominator *= (common + shrinkage) / np.maximum(common, 1e-9)
+        block = np.where(common > 0, common / denominator, 0.0).astype(np.float32)
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k] if k < n else np.broadcast_to(np.arange(n), block.shape)
+        scores = np.take_along_axis(block, top, axis=1)
+        keep = scores > 0
+        rows.append(np.broadcast_to(local[:, None] + start, top.shape)[keep])
+        cols.append(top[keep])
+        vals.append(scores[keep])
+    result = sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n), dtype=np.float32
+    )
+    result.sort_indices()
+    return result

@@ -1,0 +1,128 @@
+"""Data preparation shared by the rankers and predictors: filters, centering, one user's row.
+
+Every algorithm indexes movies by a sorted ``movie_ids`` array (its *catalogue*); the interaction
+matrix and a single user's ratings are both expressed against that catalogue here, so that a
+model trained on the matrix can score a user who was never in it (fold-in) with the same code.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from .arrays import id_rows
+from .data import require_rating_columns
+
+
+def activity_filter(ratings: pd.DataFrame, *, min_user_ratings: int = 1, min_movie_ratings: int = 1) -> pd.DataFrame:
+    """Keep users with at least N ratings and movies with at least M ratings.
+
+    One pass each (movies first, then users): a second movie pass could drop more movies, but
+    the point is to cut the noisiest tail, not to reach a fixed point.
+
+    Args:
+        ratings: a ratings DataFrame.
+        min_user_ratings: minimum ratings per user (>= 1).
+        min_movie_ratings: minimum ratings per movie (>= 1).
+
+    Returns:
+        The kept rows, in input order, index preserved.
+    """
+    require_rating_columns(ratings)
+    if min_user_ratings < 1 or min_movie_ratings < 1:
+        raise ValueError("minimum counts must be >= 1")
+    kept = ratings
+    if min_movie_ratings > 1:
+        counts = kept["movie_id"].map(kept["movie_id"].value_counts())
+        kept = kept[counts.to_numpy() >= min_movie_ratings]
+    if min_user_ratings > 1:
+        counts = kept["user_id"].map(kept["user_id"].value_counts())
+        kept = kept[counts.to_numpy() >= min_user_ratings]
+    return kept
+
+
+def user_centered(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Ratings with each user's mean subtracted from ``score`` (a copy; ``user_mean`` added).
+
+    Args:
+        ratings: a ratings DataFrame.
+
+    Returns:
+        The ratings with ``score`` in stars relative to the user's mean and a ``user_mean`` column.
+    """
+    require_rating_columns(ratings)
+    means = ratings.groupby("user_id")["score"].transform("mean")
+    return ratings.assign(score=ratings["score"] - means, user_mean=means)
+
+
+def interaction_matrix(
+    ratings: pd.DataFrame, movie_ids: np.ndarray, *, values: str = "binary"
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """The users × catalogue matrix every collaborative ranker trains on.
+
+    Args:
+        ratings: a ratings DataFrame; movies outside ``movie_ids`` are dropped.
+        movie_ids: int64 (n,), sorted ascending: the catalogue, column order.
+        values: ``"binary"`` (1 per rating: who watched what), ``"score"`` (stars) or
+            ``"centered"`` (stars minus the user's mean).
+
+    Returns:
+        ``(matrix, user_ids)``: float32 CSR (n_users, n) and the int64 sorted user id of each row.
+    """
+    require_rating_columns(ratings)
+    if values not in ("binary", "score", "centered"):
+        raise ValueError(f"values must be binary, score or centered, got {values!r}")
+    frame = user_centered(ratings) if values == "centered" else ratings
+    cols, known = id_rows(movie_ids, frame["movie_id"].to_numpy(dtype=np.int64))
+    user_ids, rows = np.unique(frame["user_id"].to_numpy(dtype=np.int64)[known], return_inverse=True)
+    data = np.ones(int(known.sum()), dtype=np.float32) if values == "binary" else (
+        frame["score"].to_numpy(dtype=np.float32)[known]
+    )
+    matrix = sparse.csr_matrix((data, (rows, cols[known])), shape=(len(user_ids), len(movie_ids)), dtype=np.float32)
+    matrix.sum_duplicates()
+    return matrix, user_ids
+
+
+@dataclass(frozen=True, eq=False)
+class Profile:
+    """One user's ratings against a catalogue: what every ranker scores from.
+
+    Attributes:
+        movie_ids: int64 (r,) the rated movies the catalogue knows, in input order.
+        rows: intp (r,) their catalogue rows.
+        scores: float64 (r,) stars.
+        unknown: int64 movie ids the user rated that the catalogue lacks (still never recommended).
+    """
+
+    movie_ids: np.ndarray
+    rows: np.ndarray
+    scores: np.ndarray
+    unknown: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+    @property
+    def mean(self) -> float:
+        """The user's mean stars (NaN without ratings)."""
+        return float(self.scores.mean()) if len(self.scores) else float("nan")
+
+
+def user_profile(catalogue: np.ndarray, user_ratings: Mapping[int, float]) -> Profile:
+    """Map a user's ``{movie_id: stars}`` onto a catalogue.
+
+    Args:
+        catalogue: int64 sorted movie ids of a model.
+        user_ratings: movie id → stars (0.5-5.0).
+
+    Returns:
+        The user's :class:`Profile`.
+    """
+    ids = np.fromiter(user_ratings.keys(), dtype=np.int64, count=len(user_ratings))
+    stars = np.fromiter(user_ratings.values(), dtype=np.float64, count=len(user_ratings))
+    rows, known = id_rows(catalogue, ids)
+    return Profile(movie_ids=ids[known], rows=rows[known], scores=stars[known], unknown=ids[~known])

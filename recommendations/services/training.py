@@ -1,0 +1,217 @@
+"""Training pipeline: export → evaluate on a held-out 10% → fit → store → gate → activate.
+
+One training runs at a time: a lock in the shared cache that the running training keeps
+alive with every progress report. A worker killed mid-training stops renewing it, so the
+lock lapses within LOCK_TTL and the next trigger trains again (its stale row is marked failed).
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ratings.models import Rating
+from recommendations import cache as rec_cache
+from recommendations import serving
+from recommendations.engine import SVDModel, SVDParams, evaluate_predictions, holdout_split
+from recommendations.engine.arrays import artifact_checksum
+from recommendations.export import ratings_export
+from recommendations.models import ModelVersion
+from recommendations.services.registry import TrainingError, model_artifacts_prune, model_version_activate
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+LOCK_TTL = 300  # seconds without a progress report before a training counts as dead
+PROGRESS_EVERY = 1.0  # seconds between progress writes to the database
+
+
+class TrainingBusy(TrainingError):
+    """Another training holds the lock."""
+
+
+def _svd_params() -> SVDParams:
+    cfg = settings.RECOMMENDER
+    return SVDParams(
+        n_factors=cfg["SVD_FACTORS"], n_epochs=cfg["SVD_EPOCHS"], lr_all=cfg["SVD_LR"],
+        reg_all=cfg["SVD_REG"], random_state=cfg["SEED"],
+    )
+
+
+def model_train_request() -> ModelVersion:
+    """Queue a training (staff button, API, N new ratings): a queued row now, the task after commit."""
+    version = ModelVersion.objects.create(
+        algorithm="svd", parameters=asdict(_svd_params()), status=ModelVersion.Status.QUEUED,
+        task_id=str(uuid.uuid4()),
+    )
+
+    transaction.on_commit(lambda: _send(version), robust=True)
+    return version
+
+
+def _send(version: ModelVersion) -> None:
+    from recommendations.tasks import model_train as model_train_task
+
+    try:
+        model_train_task.apply_async(kwargs={"version_id": version.pk}, task_id=version.task_id)
+    except Exception:  # broker down: the row stays queued and the beat sweep sends it again
+        logger.warning("could not queue training of version %s; it will be retried", version.pk, exc_info=True)
+
+
+def model_versions_mark_stale() -> int:
+    """Mark trainings that stopped reporting (worker killed) as failed; call while holding the lock."""
+    return ModelVersion.objects.filter(status=ModelVersion.Status.RUNNING).update(
+        status=ModelVersion.Status.FAILED, stage="", error="The worker stopped during training (stale run)."
+    )
+
+
+def model_train(
+    *, version: ModelVersion | None = None, progress: Progress | None = None, activate: bool = True
+) -> ModelVersion:
+    """Fit SVD on all ratings, record it, and activate it if it succeeded and is not clearly worse."""
+    owner = str(uuid.uuid4())
+    if not rec_cache.training_lock_acquire(owner=owner, timeout=LOCK_TTL):
+        if version is not None:
+            _fail(version, "Another training was in progress; this request was dropped.", 0.0)
+        raise TrainingBusy("another training is already running")
+    started = time.monotonic()
+    try:
+        model_versions_mark_stale()
+        params = _svd_params()
+        if version is None:
+            version = ModelVersion.objects.create(algorithm="svd", parameters=asdict(params))
+        version.status, version.error, version.parameters = ModelVersion.Status.RUNNING, "", asdict(params)
+        version.save(update_fields=["status", "error", "parameters"])
+        reporter = _Reporter(version, owner, progress)
+        try:
+            _fit_and_store(version=version, params=params, report=reporter)
+        except Exception as exc:
+            _fail(version, f"{type(exc).__name__}: {exc}", time.monotonic() - started)
+            logger.exception("training of model version %s failed", version.pk)
+            raise
+        version.duration_seconds = time.monotonic() - started
+        version.save(update_fields=["duration_seconds"])
+        if activate:
+            _activate_if_not_worse(version)
+        model_artifacts_prune()
+        reporter("done", 1.0)
+    finally:
+        rec_cache.training_lock_release(owner=owner)
+    version.refresh_from_db()
+    return version
+
+
+def _fail(version: ModelVersion, error: str, duration: float) -> None:
+    version.status, version.error, version.stage = ModelVersion.Status.FAILED, error, ""
+    version.duration_seconds = duration
+    version.save(update_fields=["status", "error", "stage", "duration_seconds"])
+
+
+class _Reporter:
+    """Writes stage and percent for the dashboard (throttled) and keeps the training lock alive."""
+
+    def __init__(self, version: ModelVersion, owner: str, forward: Progress | None) -> None:
+        self.version, self.owner, self.forward = version, owner, forward
+        self.last_write, self.last_stage = 0.0, ""
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if self.forward:
+            self.forward(stage, fraction)
+        now = time.monotonic()
+        if stage == self.last_stage and now - self.last_write < PROGRESS_EVERY and fraction < 1.0:
+            return
+        self.last_write, self.last_stage = now, stage
+        ModelVersion.objects.filter(pk=self.version.pk).update(stage=stage, progress=round(fraction, 3))
+        rec_cache.training_lock_renew(owner=self.owner, timeout=LOCK_TTL)
+
+
+def _fit_and_store(*, version: ModelVersion, params: SVDParams, report: _Reporter) -> None:
+    report("export", 0.0)
+    ratings = ratings_export()
+    if ratings.empty:
+        raise TrainingError("there are no ratings to train on")
+    version.n_ratings = len(ratings)
+    version.n_users = int(ratings["user_id"].nunique())
+    version.n_movies = int(ratings["movie_id"].nunique())
+    version.data_max_timestamp = datetime.fromtimestamp(int(ratings["timestamp"].max()), tz=UTC)
+
+    report("evaluate", 0.05)
+    train, test = holdout_split(ratings, test_fraction=0.1, seed=params.random_state)
+    held_out = SVDModel.fit(train, params, progress=lambda s, f: report("evaluate", 0.05 + 0.45 * f))
+    metrics = evaluate_predictions(held_out, test)
+    del held_out
+
+    report("fit", 0.5)
+    model = SVDModel.fit(ratings, params, progress=lambda s, f: report("fit", 0.5 + 0.45 * f))
+
+    report("save", 0.95)
+    directory = Path(settings.MODEL_DIR) / f"v{version.pk}"
+    staging = directory.with_name(directory.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    model.save(staging)
+    counts = ratings["movie_id"].value_counts()
+    np.save(staging / serving.SUPPORT_FILE, counts.reindex(model.movie_ids, fill_value=0).to_numpy(dtype=np.int32))
+    shutil.rmtree(directory, ignore_errors=True)
+    staging.rename(directory)  # a half-written artifact never carries the version's name
+
+    version.rmse, version.mae = metrics["rmse"], metrics["mae"]
+    version.metrics = {**version.metrics, "holdout": metrics}
+    version.artifact_path = str(directory)
+    version.artifact_checksum = artifact_checksum(directory)
+    version.trained_at = timezone.now()
+    version.status = ModelVersion.Status.SUCCEEDED
+    version.save()
+
+
+def _activate_if_not_worse(version: ModelVersion) -> None:
+    active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
+    tolerance = settings.RECOMMENDER["ACTIVATION_TOLERANCE"]
+    if active and active.rmse and version.rmse and version.rmse > active.rmse * (1 + tolerance):
+        version.note = (
+            f"Not activated: held-out RMSE {version.rmse:.4f} is worse than active v{active.pk}'s "
+            f"{active.rmse:.4f} by more than {tolerance:.0%}."
+        )
+        version.save(update_fields=["note"])
+        logger.warning(version.note)
+        return
+    model_version_activate(version=version)
+    from recommendations.tasks import user_recommendations_warm
+
+    transaction.on_commit(lambda: user_recommendations_warm.delay(), robust=True)
+
+
+def model_retrain_if_due() -> ModelVersion | None:
+    """Queue a training when enough ratings arrived since the active model's data (or none is active).
+
+    Also re-sends requests that have waited in the queued state too long (the broker was down).
+    """
+    if ModelVersion.objects.filter(status=ModelVersion.Status.RUNNING).exists():
+        return None
+    stuck = ModelVersion.objects.filter(
+        status=ModelVersion.Status.QUEUED, created_at__lt=timezone.now() - timedelta(minutes=10)
+    ).first()
+    if stuck is not None:
+        _send(stuck)
+        return stuck
+    if ModelVersion.objects.filter(status=ModelVersion.Status.QUEUED).exists():
+        return None
+    active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE, algorithm="svd").first()
+    if active is None:
+        return model_train_request() if Rating.objects.exists() else None
+    since = active.data_max_timestamp or active.trained_at or timezone.now() - timedelta(days=3650)
+    new = Rating.objects.filter(rated_at__gt=since).count()
+    if new >= settings.RECOMMENDER["RETRAIN_AFTER_RATINGS"]:
+        logger.info("%s new ratings since model v%s: retraining", new, active.pk)
+        return model_train_request()
+    return None
