@@ -8,8 +8,8 @@ from catalog.models import SimilarMovie
 from ratings.services import rating_upsert
 from recommendations import cache as rec_cache
 from recommendations import services
-from recommendations.services import training
 from recommendations.models import ModelVersion
+from recommendations.services import training
 
 pytestmark = pytest.mark.django_db
 
