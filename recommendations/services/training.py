@@ -12,12 +12,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from ratings.models import Rating
@@ -137,13 +138,14 @@ class _Reporter:
 
 def _fit_and_store(*, version: ModelVersion, params: SVDParams, report: _Reporter) -> None:
     report("export", 0.0)
+    # Read before the export: a rating saved in between counts as new (retrain sooner), never as lost.
+    version.data_max_timestamp = Rating.objects.aggregate(newest=Max("rated_at"))["newest"]
     ratings = ratings_export()
     if ratings.empty:
         raise TrainingError("there are no ratings to train on")
     version.n_ratings = len(ratings)
     version.n_users = int(ratings["user_id"].nunique())
     version.n_movies = int(ratings["movie_id"].nunique())
-    version.data_max_timestamp = datetime.fromtimestamp(int(ratings["timestamp"].max()), tz=UTC)
 
     report("evaluate", 0.05)
     train, test = holdout_split(ratings, test_fraction=0.1, seed=params.random_state)
