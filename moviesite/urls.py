@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from moviesite.health import healthz
+
 api_patterns = [
     path("", include("catalog.api_urls")),
     path("", include("ratings.api_urls")),
@@ -17,6 +19,7 @@ api_patterns = [
 
 urlpatterns = [
     path(getattr(settings, "ADMIN_URL", "admin/"), admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("api/", include(api_patterns)),
     path("accounts/", include("accounts.urls")),
     path("movies/", include("catalog.urls")),
