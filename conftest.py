@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-SHARED_DATASETS = Path(__file__).resolve().parent.parent / "shared" / "datasets"
+SHARED_DATASETS = Path(
+    os.environ.get("SHARED_DATASETS", Path(__file__).resolve().parent.parent / "shared" / "datasets")
+)
 
 
 def skip_or_fail(reason: str) -> None:

@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("ratings.api_urls")),
     path("", include("recommendations.api_urls")),
     path("", include("accounts.api_urls")),
+    path("staff/", include("recommendations.staff_api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -24,5 +25,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("movies/", include("catalog.urls")),
     path("ratings/", include("ratings.urls")),
+    path("staff/", include("recommendations.staff_urls")),
     path("", include("recommendations.urls")),
 ]

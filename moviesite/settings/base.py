@@ -219,3 +219,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- TMDB (optional poster and overview enrichment) --------------------------------
+# With no key, `manage.py enrich_tmdb` and its Celery task do nothing and pages show
+# generated placeholder posters. TMDB_API_BASE can point at a local fake in tests.
+TMDB_API_KEY = env.str("TMDB_API_KEY", default="")
+TMDB_API_BASE = env.str("TMDB_API_BASE", default="https://api.themoviedb.org/3").rstrip("/")
+TMDB_IMAGE_BASE = env.str("TMDB_IMAGE_BASE", default="https://image.tmdb.org/t/p/w342").rstrip("/")
+# TMDB allows roughly 40-50 requests a second per IP; stay well below it.
+TMDB_REQUESTS_PER_SECOND = env.float("TMDB_REQUESTS_PER_SECOND", default=20.0)
+if TMDB_REQUESTS_PER_SECOND <= 0:
+    raise environ.ImproperlyConfigured("TMDB_REQUESTS_PER_SECOND must be greater than 0")

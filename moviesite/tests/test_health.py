@@ -6,7 +6,7 @@ import time
 import pytest
 
 from recommendations import cache as rec_cache
-from recommendations import serving, services
+from recommendations import services, serving
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +70,8 @@ def test_it_fails_when_the_cache_is_unreachable(client, worker_alive, settings):
     assert "cache" in response.json()["down"]
 
 
-def test_it_fails_when_the_broker_is_unreachable(client, worker_alive, monkeypatch):
-    from moviesite.celery import app
-
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
-    monkeypatch.setattr(app.conf, "broker_write_url", None, raising=False)
+def test_it_fails_when_the_broker_is_unreachable(client, worker_alive, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
     response = client.get("/healthz")
 

@@ -85,4 +85,4 @@ def test_a_rating_refreshes_cached_recommendations_through_a_real_worker(
 
     assert after, f"the worker never refreshed the cache:\n{_worker_log()}"
     assert top_pick not in [item["movie_id"] for item in after], "the newly rated film is no longer recommended"
-    assert "Task recommendations.tasks.user_recommendations_refresh" in _worker_log()
+    assert "recommendations.tasks.user_recommendations_refresh" in _worker_log()
