@@ -3,24 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError
 
 from catalog.download import DownloadError
 from catalog.movielens import DATASETS, MovieLensFormatError
 from catalog.services import MovieLensImportError, movielens_import
-
-
-class _Progress:
-    """tqdm redraws a line with '\r'; OutputWrapper.write would end every redraw with a newline."""
-
-    def __init__(self, out: OutputWrapper) -> None:
-        self.out = out
-
-    def write(self, text: str) -> None:
-        self.out.write(text, ending="")
-
-    def flush(self) -> None:
-        self.out.flush()
+from moviesite.progress import CommandProgressStream
 
 
 class Command(BaseCommand):
@@ -35,7 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dataset: str, path: Path | None, strict: bool, **options) -> None:
-        progress = _Progress(self.stderr) if options["verbosity"] > 0 else None
+        progress = CommandProgressStream(self.stderr) if options["verbosity"] > 0 else None
         try:
             result = movielens_import(name=dataset, source=path, progress_stream=progress, strict=strict)
         except (MovieLensFormatError, DownloadError, MovieLensImportError) as exc:

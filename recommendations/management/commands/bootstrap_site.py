@@ -37,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if not Movie.objects.exists():
             self.stdout.write(f"The database is empty: importing {options['dataset']}…")
-            call_command("import_movielens", options["dataset"], stdout=self.stdout, stderr=self.stderr)
+            call_command("import_movielens", options["dataset"])
         demo_password, staff_password = self._demo_accounts()
         if not SimilarMovie.objects.exists():
             self.stdout.write("Computing content similarities…")
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         if not ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).exists():
             self.stdout.write("No active model: training the first one…")
             try:
-                call_command("train", stdout=self.stdout, stderr=self.stderr)
+                call_command("train")
             except CommandError as exc:
                 self.stderr.write(f"Training failed: {exc}. The site will show popular movies until it succeeds.")
         self._banner(options["port"], demo_password, staff_password)

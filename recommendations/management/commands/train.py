@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from moviesite.progress import CommandProgressStream
 from recommendations import services
 
 
@@ -15,7 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--similarities", action="store_true", help="Also recompute content similarities.")
 
     def handle(self, *args, **options) -> None:
-        with tqdm(total=100, desc="training", unit="%", file=self.stderr, leave=False) as bar:
+        with tqdm(total=100, desc="training", unit="%", file=CommandProgressStream(self.stderr), leave=False,
+                  mininterval=0.5) as bar:
 
             def progress(stage: str, fraction: float) -> None:
                 bar.set_description(stage)
