@@ -12,13 +12,13 @@ from accounts.forms import SignUpForm
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create an account, log the new user in and send them home to start rating."""
+    """Create an account, log the new user in and start onboarding: a few ratings make the picks personal."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.username}! Rate a few movies to tune your picks.")
-        return redirect("home")
+        messages.success(request, f"Welcome, {user.username}! Rate a few movies you have seen to get started.")
+        return redirect("onboarding")
     return render(request, "accounts/signup.html", {"form": form})

@@ -1,12 +1,18 @@
 """Catalog reads shared by pages and the API."""
 from __future__ import annotations
 
+import random
+import threading
+import time
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from django.db.models import F, FloatField, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, F, FloatField, Max, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Length
+from django.db.models.signals import post_delete, post_save
 
 from catalog.models import Movie
+from catalog.search import TitleIndex, TitleMatch
 
 # "Highest rated" pulls each mean toward a typical rating by this many votes, so a film with
 # two 5-star ratings does not outrank one with hundreds of 4.5s.
@@ -30,10 +36,10 @@ def movie_search(
     year_max: int | None = None,
     sort: str = "popular",
 ) -> QuerySet[Movie]:
-    """Movies whose title contains every word of the query, filtered by genres and years."""
+    """Movies whose title matches the query (see catalog.search), filtered by genres and years."""
     movies = Movie.objects.prefetch_related("genres")
-    for word in query.split():
-        movies = movies.filter(title__icontains=word)
+    if query.strip():
+        movies = movies.filter(pk__in=movie_title_matches(query=query).ids)
     for genre in genres:
         movies = movies.filter(genres__name__iexact=genre)
     if year_min is not None:
@@ -59,3 +65,89 @@ def movies_by_ids(ids: Sequence[int]) -> list[Movie]:
     """Movies in the given order (ids not found are dropped)."""
     found = Movie.objects.prefetch_related("genres").in_bulk(list(ids))
     return [found[i] for i in ids if i in found]
+
+
+# --- Title search index -------------------------------------------------------------------
+# One in-memory index per process. Saving or deleting a movie in this process drops it; a cheap
+# aggregate (count, largest id, total title length) notices bulk imports and other processes'
+# changes, and the age limit catches what both miss (a same-length title edit elsewhere).
+INDEX_MAX_AGE_SECONDS = 300
+
+_index_lock = threading.Lock()
+_index: tuple[tuple, float, TitleIndex] | None = None
+
+
+def title_index_forget(**_: object) -> None:
+    global _index
+    _index = None
+
+
+post_save.connect(title_index_forget, sender=Movie, dispatch_uid="catalog.title_index.save")
+post_delete.connect(title_index_forget, sender=Movie, dispatch_uid="catalog.title_index.delete")
+
+
+def _catalogue_signature() -> tuple:
+    summary = Movie.objects.aggregate(n=Count("id"), top=Max("id"), chars=Sum(Length("title")))
+    return summary["n"], summary["top"], summary["chars"]
+
+
+def title_index() -> TitleIndex:
+    """The title index for the catalogue as it is now, rebuilt when movies were added, removed or renamed."""
+    global _index
+    signature = _catalogue_signature()
+    current = _index
+    if current is not None and current[0] == signature and time.monotonic() - current[1] < INDEX_MAX_AGE_SECONDS:
+        return current[2]
+    with _index_lock:
+        built = TitleIndex.build(Movie.objects.order_by("id").values_list("id", "title").iterator(chunk_size=5000))
+        _index = (signature, time.monotonic(), built)
+    return built
+
+
+def movie_title_matches(*, query: str) -> TitleMatch:
+    """The movies whose titles best match the query (typos and articles forgiven), memoised per index."""
+    return title_index().search(query)
+
+
+# --- Onboarding ------------------------------------------------------------------------------
+ONBOARDING_POOL = 300  # the best-known films (most rated): people are likely to have seen them
+
+
+def onboarding_movies(
+    *, seed: int, n: int = 18, exclude: set[int] | frozenset[int] = frozenset(), offset: int = 0
+) -> list[Movie]:
+    """Well-known films spread across genres and decades, in an order of their own for each seed.
+
+    The pool's films are grouped by (most distinctive genre, decade); groups take turns in a
+    seeded order, each giving its films in a seeded popularity-weighted order. The order is
+    computed before `exclude` is applied, so rating or skipping a film does not reshuffle the rest;
+    `offset` moves further down the list ("show other movies"), wrapping round at its end.
+    """
+    pool = list(
+        Movie.objects.filter(rating_count__gt=0).prefetch_related("genres").order_by("-rating_count", "id")[
+            :ONBOARDING_POOL
+        ]
+    )
+    rng = random.Random(seed)
+    genre_sizes = Counter(genre.name for movie in pool for genre in movie.genres.all())
+    strata: dict[tuple[str, int], list[Movie]] = defaultdict(list)
+    for movie in pool:
+        names = [genre.name for genre in movie.genres.all()]
+        rarest = min(names, key=lambda name: (genre_sizes[name], name)) if names else ""
+        strata[(rarest, (movie.year or 0) // 10)].append(movie)
+    def draw(movie: Movie) -> float:
+        # Weighted shuffle (Efraimidis–Spirakis): better-known films tend to come first. Each film's
+        # draw depends only on the seed and the film, so other films' ratings do not move it.
+        return random.Random(seed * 1_000_003 + movie.pk).random() ** (1.0 / movie.rating_count)
+
+    queues = [sorted(strata[key], key=lambda m: -draw(m)) for key in sorted(strata)]
+    rng.shuffle(queues)
+    ordered: list[Movie] = []
+    while queues:
+        queues = [queue for queue in queues if queue]
+        ordered += [queue.pop(0) for queue in queues]
+    remaining = [movie for movie in ordered if movie.pk not in exclude]
+    if remaining:
+        start = offset % len(remaining)
+        remaining = remaining[start:] + remaining[:start]
+    return remaining[:n]

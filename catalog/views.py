@@ -8,8 +8,8 @@ from django.views.decorators.http import require_safe
 
 from catalog.forms import MovieFilterForm
 from catalog.models import Movie
-from catalog.selectors import movie_search, movie_similar
-from ratings.selectors import user_rating_for
+from catalog.selectors import movie_search, movie_similar, movie_title_matches
+from ratings.selectors import movie_rating_histogram, user_rating_for
 from recommendations.selectors import movie_predicted_rating
 
 MOVIES_PER_PAGE = 24
@@ -22,7 +22,10 @@ def movie_list(request: HttpRequest) -> HttpResponse:
     arguments = form.search_arguments()
     page = Paginator(movie_search(**arguments), MOVIES_PER_PAGE).get_page(request.GET.get("page"))
     filtered = any(value for key, value in arguments.items() if key != "sort")
-    return render(request, "catalog/movie_list.html", {"form": form, "page": page, "filtered": filtered})
+    # Say so when the titles shown are typo corrections, not what was typed.
+    corrected = bool(arguments["query"].strip()) and movie_title_matches(query=arguments["query"]).edits > 0
+    context = {"form": form, "page": page, "filtered": filtered, "corrected": corrected}
+    return render(request, "catalog/movie_list.html", context)
 
 
 @require_safe
@@ -36,5 +39,6 @@ def movie_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "your_rating": user_rating_for(user=request.user, movie=movie),
         "predicted_rating": predicted,
         "similar_movies": movie_similar(movie=movie, n=SIMILAR_SHOWN),
+        "histogram": movie_rating_histogram(movie=movie) if movie.rating_count else [],
     }
     return render(request, "catalog/movie_detail.html", context)

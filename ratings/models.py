@@ -22,3 +22,34 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.movie}: {self.score}"
+
+
+class WatchlistEntry(models.Model):
+    """A movie the user means to watch; kept out of top picks so the picks show something new."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watchlist")
+    movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-added_at"]
+        verbose_name_plural = "watchlist entries"
+        constraints = [models.UniqueConstraint(fields=["user", "movie"], name="watchlist_user_movie_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} wants to watch {self.movie}"
+
+
+class HiddenMovie(models.Model):
+    """A movie the user said "not interested" to: never recommended to them again (until unhidden)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hidden_movies")
+    movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="+")
+    hidden_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-hidden_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "movie"], name="hidden_movie_user_movie_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} is not interested in {self.movie}"

@@ -9,7 +9,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from catalog.models import Movie
-from ratings.models import HALF_STARS, Rating
+from ratings.models import HALF_STARS, HiddenMovie, Rating, WatchlistEntry
 
 
 def score_validate(score: object) -> float:
@@ -53,5 +53,45 @@ def rating_delete(*, user, movie: Movie) -> bool:
     deleted, _ = Rating.objects.filter(user=user, movie=movie).delete()
     if deleted:
         movie_rating_summary_refresh(movie=movie)
+        _after_rating_change(user.pk)
+    return bool(deleted)
+
+
+# --- Watchlist and "not interested" -------------------------------------------------------
+# Both change what the user may be recommended, so they refresh recommendations like a rating does.
+
+
+@transaction.atomic
+def watchlist_add(*, user, movie: Movie) -> WatchlistEntry:
+    """Put the movie on the user's watchlist (adding it twice keeps the first entry)."""
+    entry, created = WatchlistEntry.objects.get_or_create(user=user, movie=movie)
+    if created:
+        _after_rating_change(user.pk)
+    return entry
+
+
+@transaction.atomic
+def watchlist_remove(*, user, movie: Movie) -> bool:
+    """Take the movie off the user's watchlist; returns False when it was not on it."""
+    deleted, _ = WatchlistEntry.objects.filter(user=user, movie=movie).delete()
+    if deleted:
+        _after_rating_change(user.pk)
+    return bool(deleted)
+
+
+@transaction.atomic
+def movie_hide(*, user, movie: Movie) -> HiddenMovie:
+    """Mark the movie "not interested": no recommendation section shows it to this user again."""
+    hidden, created = HiddenMovie.objects.get_or_create(user=user, movie=movie)
+    if created:
+        _after_rating_change(user.pk)
+    return hidden
+
+
+@transaction.atomic
+def movie_unhide(*, user, movie: Movie) -> bool:
+    """Undo movie_hide; returns False when the movie was not hidden."""
+    deleted, _ = HiddenMovie.objects.filter(user=user, movie=movie).delete()
+    if deleted:
         _after_rating_change(user.pk)
     return bool(deleted)

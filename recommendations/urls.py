@@ -6,4 +6,6 @@ from recommendations import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("start/", views.onboarding, name="onboarding"),
+    path("start/unseen/<int:movie_pk>/", views.onboarding_unseen, name="onboarding-unseen"),
 ]

@@ -1,22 +1,70 @@
-"""The home page: personal top picks for members, popular movies and an invitation for visitors."""
+"""The home page (rows of picks) and onboarding ("rate a few movies to get started")."""
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
 
-from ratings.selectors import user_ratings
-from recommendations.selectors import popular_movies, user_top_picks
+from catalog.models import Movie
+from catalog.selectors import onboarding_movies
+from ratings.models import Rating
+from ratings.selectors import user_excluded_movie_ids
+from recommendations.sections import home_sections
 
-TOP_PICKS_SHOWN = 10  # what the recommendations cache holds: asking for more recomputes each time
-POPULAR_SHOWN = 10
-FEW_RATINGS = 5  # below this, nudge the member to rate more: picks are mostly popularity until then
+ONBOARDING_GOAL = 10  # ratings after which picks clearly follow the member's taste
+ONBOARDING_SHOWN = 18
+UNSEEN_SESSION_KEY = "onboarding_unseen"
+UNSEEN_KEPT = 500  # "haven't seen it" answers remembered per session
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    context: dict = {"popular": popular_movies(n=POPULAR_SHOWN)}
+    sections = home_sections(user=request.user)
+    context: dict = {"sections": sections}
     if request.user.is_authenticated:
-        context["top_picks"] = user_top_picks(user=request.user, n=TOP_PICKS_SHOWN)
-        context["few_ratings"] = user_ratings(user=request.user).count() < FEW_RATINGS
+        rated = Rating.objects.filter(user=request.user).count()
+        context.update(rated=rated, goal=ONBOARDING_GOAL, to_go=max(ONBOARDING_GOAL - rated, 0))
+        context["top_picks"] = next((s.cards for s in sections if s.key == "top-picks"), [])
     return render(request, "recommendations/home.html", context)
+
+
+@require_safe
+@login_required
+def onboarding(request: HttpRequest) -> HttpResponse:
+    """Well-known films to rate, different for each member, until they have rated a handful."""
+    unseen = set(request.session.get(UNSEEN_SESSION_KEY, []))
+    exclude = user_excluded_movie_ids(user_id=request.user.pk) | unseen
+    batch = _int(request.GET.get("batch"))  # "Show other movies" moves on down the member's own list
+    movies = onboarding_movies(
+        seed=request.user.pk, n=ONBOARDING_SHOWN, exclude=exclude, offset=batch * ONBOARDING_SHOWN
+    )
+    rated = Rating.objects.filter(user=request.user).count()
+    context = {
+        "movies": movies,
+        "rated": rated,
+        "goal": ONBOARDING_GOAL,
+        "done": rated >= ONBOARDING_GOAL,
+        "next_batch": batch + 1,
+    }
+    return render(request, "recommendations/onboarding.html", context)
+
+
+@require_POST
+@login_required
+def onboarding_unseen(request: HttpRequest, movie_pk: int) -> HttpResponse:
+    """ "Haven't seen it": this session's onboarding stops offering the film (it may still be recommended)."""
+    movie = get_object_or_404(Movie, pk=movie_pk)
+    unseen = [pk for pk in request.session.get(UNSEEN_SESSION_KEY, []) if pk != movie.pk]
+    request.session[UNSEEN_SESSION_KEY] = [*unseen, movie.pk][-UNSEEN_KEPT:]
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"movie": movie.pk, "unseen": True})
+    return redirect(reverse("onboarding"))
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(0, min(int(value or 0), 1000))
+    except ValueError:
+        return 0

@@ -9,17 +9,18 @@ PASSWORD = "a-long-test-password"
 pytestmark = pytest.mark.django_db
 
 
-def test_it_signs_up_logs_in_and_shows_top_picks_at_home(client):
+def test_it_signs_up_logs_in_and_starts_onboarding(client):
     response = client.post(
         reverse("signup"), {"username": "newcomer", "password1": "pick-me-a-film-42", "password2": "pick-me-a-film-42"}
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("onboarding")
     assert get_user_model().objects.filter(username="newcomer").exists()
-    home = client.get(reverse("home"))
-    assert home.wsgi_request.user.username == "newcomer"
-    assert "Top picks for you" in home.content.decode()
+    onboarding = client.get(reverse("onboarding"))
+    assert onboarding.wsgi_request.user.username == "newcomer"
+    assert "Rate a few movies to get started" in onboarding.content.decode()
+    assert "Top picks for you" in client.get(reverse("home")).content.decode()
 
 
 def test_it_shows_errors_and_creates_nobody_when_passwords_differ(client):

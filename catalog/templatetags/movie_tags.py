@@ -4,7 +4,10 @@ from __future__ import annotations
 import re
 
 from django import template
+from django.conf import settings
 from django.templatetags.static import static
+
+from catalog.search import natural_title as _natural_title
 
 register = template.Library()
 
@@ -24,9 +27,17 @@ def initials(title: str) -> str:
 
 @register.filter
 def poster_url(path: str) -> str:
-    """A poster_path as an <img> src: absolute URLs and root paths as they are, else a static file."""
+    """A poster_path as an <img> src: absolute URLs as they are, TMDB's "/abc.jpg" on TMDB_IMAGE_BASE, else static."""
     if not path:
         return ""
-    if path.startswith(("http://", "https://", "/")):
+    if path.startswith(("http://", "https://")):
         return path
+    if path.startswith("/"):
+        return f"{settings.TMDB_IMAGE_BASE}{path}"
     return static(path)
+
+
+@register.filter
+def natural_title(title: str) -> str:
+    """ "Matrix, The" → "The Matrix", for titles inside sentences."""
+    return _natural_title(title or "")

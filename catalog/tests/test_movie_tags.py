@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.templatetags.movie_tags import initials, poster_url
+from catalog.templatetags.movie_tags import initials, natural_title, poster_url
 
 
 @pytest.mark.parametrize(
@@ -21,8 +21,15 @@ def test_it_takes_up_to_two_initials_without_trailing_articles(title, expected):
     assert initials(title) == expected
 
 
-def test_it_uses_absolute_poster_urls_as_they_are_and_others_as_static_files():
+def test_it_uses_absolute_poster_urls_as_they_are_tmdb_paths_on_the_image_base_and_others_as_static(settings):
+    settings.TMDB_IMAGE_BASE = "https://images.example/t/p/w342"
+
     assert poster_url("https://img.example/p.jpg") == "https://img.example/p.jpg"
-    assert poster_url("/media/p.jpg") == "/media/p.jpg"
+    assert poster_url("/kqjL17yufvn9OVLyXYpvtyrFfak.jpg") == "https://images.example/t/p/w342/kqjL17yufvn9OVLyXYpvtyrFfak.jpg"
     assert poster_url("posters/p.jpg").endswith("/posters/p.jpg")
     assert poster_url("") == ""
+
+
+def test_natural_title_reads_a_sortable_title_as_people_say_it():
+    assert natural_title("Matrix, The") == "The Matrix"
+    assert natural_title(None) == ""

@@ -156,3 +156,49 @@ def test_highest_rated_sort_does_not_put_a_film_with_two_five_star_ratings_first
     movies = list(client.get("/movies/?sort=rating").context["page"])
 
     assert [m.title for m in movies] == ["Beloved Classic", "Two Fans", "Unrated"]
+
+
+class TestSearchPage:
+    def test_a_typo_still_finds_the_film_and_the_page_says_these_are_close_matches(self, client, shelf):
+        response = client.get(reverse("movie-list"), {"q": "alein"})
+
+        assert titles(response) == ["Alien"]
+        assert "closest matches" in response.content.decode()
+
+    def test_an_exact_query_says_nothing_about_close_matches(self, client, shelf):
+        assert "closest matches" not in client.get(reverse("movie-list"), {"q": "alien"}).content.decode()
+
+
+class TestMovieDetailForMembers:
+    def test_it_shows_a_histogram_of_the_ratings(self, client, movie):
+        for score in (5.0, 5.0, 3.0):
+            RatingFactory(movie=movie, score=score)
+        Movie.objects.filter(pk=movie.pk).update(rating_count=3, rating_mean=4.33)
+
+        page = client.get(reverse("movie-detail", args=[movie.pk])).content.decode()
+
+        assert "How 3 viewers rated it" in page
+        assert "5.0 stars: 2 ratings" in page
+        assert "3.0 stars: 1 rating<" in page
+        assert 'style="--share: 100%"' in page and 'style="--share: 50%"' in page
+
+    def test_members_get_watchlist_and_not_interested_buttons_that_work_without_js(self, client, user, movie):
+        client.force_login(user)
+
+        page = client.get(reverse("movie-detail", args=[movie.pk])).content.decode()
+
+        assert f'action="{reverse("watchlist-toggle", args=[movie.pk])}"' in page
+        assert f'action="{reverse("hidden-toggle", args=[movie.pk])}"' in page
+        assert "Add to watchlist" in page and "Not interested" in page
+
+    def test_visitors_get_no_watchlist_buttons(self, client, movie):
+        assert "Add to watchlist" not in client.get(reverse("movie-detail", args=[movie.pk])).content.decode()
+
+
+def test_a_tmdb_poster_is_shown_from_the_image_base(client, settings, db):
+    settings.TMDB_IMAGE_BASE = "https://images.example/w342"
+    movie = MovieFactory(title="Heat", poster_path="/heat.jpg")
+
+    page = client.get(reverse("movie-detail", args=[movie.pk])).content.decode()
+
+    assert '<img src="https://images.example/w342/heat.jpg" alt="Poster of Heat"' in page

@@ -1,9 +1,10 @@
-"""The half-star rating widget, shared by the movie page and "My ratings"."""
+"""The half-star rating widget and the watchlist / "not interested" buttons shared by cards and pages."""
 from __future__ import annotations
 
 from django import template
 
 from ratings.models import HALF_STARS
+from ratings.selectors import user_hidden_ids, user_watchlist_ids
 
 register = template.Library()
 
@@ -23,5 +24,33 @@ def rating_widget(context, movie, rating=None, next_url: str = "", errors=None, 
         "next_url": next_url,
         "errors": errors or [],
         "compact": compact,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+def _member_lists(request) -> tuple[set[int], set[int]]:
+    """The member's watch-listed and hidden movie ids, read once per request however many cards ask."""
+    cached = getattr(request, "_member_lists", None)
+    if cached is None:
+        cached = (user_watchlist_ids(user_id=request.user.pk), user_hidden_ids(user_id=request.user.pk))
+        request._member_lists = cached
+    return cached
+
+
+@register.inclusion_tag("ratings/_movie_actions.html", takes_context=True)
+def movie_actions(context, movie, hideable: bool = False, large: bool = False) -> dict:
+    """Watchlist and "not interested" buttons (forms that work without JS; actions.js adds fetch)."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return {"show": False}
+    watchlisted, hidden = _member_lists(request)
+    return {
+        "show": True,
+        "movie": movie,
+        "on_watchlist": movie.pk in watchlisted,
+        "hidden": movie.pk in hidden,
+        "hideable": hideable,
+        "large": large,
+        "next_url": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.tests.factories import MovieFactory
-from ratings.models import Rating
+from ratings.models import HiddenMovie, Rating, WatchlistEntry
 from ratings.tests.factories import RatingFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +198,117 @@ class TestMyRatings:
 
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+
+class TestMyRatingsFiltersAndExport:
+    def test_it_sorts_and_filters_from_the_query_string(self, member, user):
+        RatingFactory(user=user, score=5.0, movie=MovieFactory(title="Alien", genres=["Horror"]))
+        RatingFactory(user=user, score=2.0, movie=MovieFactory(title="Heat", genres=["Crime"]))
+        RatingFactory(user=user, score=3.5, movie=MovieFactory(title="Aliens", genres=["Horror"]))
+
+        response = member.get(reverse("my-ratings"), {"sort": "highest", "genre": "Horror"})
+
+        assert [r.movie.title for r in response.context["page"]] == ["Alien", "Aliens"]
+        page = response.content.decode()
+        assert "3 movies rated, 2 shown" in page
+        assert 'value="highest" selected' in page
+
+    def test_it_ignores_invalid_filters(self, member, user):
+        RatingFactory(user=user)
+
+        response = member.get(reverse("my-ratings"), {"score_min": "9", "sort": "random", "genre": "Nope"})
+
+        assert response.status_code == 200
+        assert len(response.context["page"]) == 1
+
+    def test_it_says_when_no_rating_matches(self, member, user):
+        RatingFactory(user=user, movie=MovieFactory(title="Heat"))
+
+        page = member.get(reverse("my-ratings"), {"q": "zzz"}).content.decode()
+
+        assert "None of your ratings match" in page
+
+    def test_csv_export_has_every_own_rating_and_nobody_elses(self, member, user, other_user):
+        now = timezone.now()
+        RatingFactory(user=user, score=4.5, rated_at=now - timedelta(days=1),
+                      movie=MovieFactory(title="Amélie", year=2001, movielens_id=4973, tmdb_id=194))
+        RatingFactory(user=user, score=2.0, rated_at=now, movie=MovieFactory(title="=cmd()", year=None))
+        RatingFactory(user=other_user, movie=MovieFactory(title="Secret"))
+
+        response = member.get(reverse("my-ratings-export"))
+
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"].startswith('attachment; filename="moviesite-ratings-')
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        assert rows[0] == ["movie_id", "movielens_id", "imdb_id", "tmdb_id", "title", "year", "score", "rated_at"]
+        assert [row[4:7] for row in rows[1:]] == [["Amélie", "2001", "4.5"], ["'=cmd()", "", "2.0"]]
+        assert rows[1][1:4] == ["4973", "", "194"]
+
+    def test_visitors_cannot_export(self, client, db):
+        assert client.get(reverse("my-ratings-export")).status_code == 302
+
+
+class TestWatchlistAndHide:
+    def test_a_form_post_adds_to_the_watchlist_and_redirects_back(self, member, user, movie):
+        response = member.post(reverse("watchlist-toggle", args=[movie.pk]), {"action": "add", "next": "/"},
+                               follow=True)
+
+        assert response.redirect_chain == [("/", 302)]
+        assert WatchlistEntry.objects.filter(user=user, movie=movie).exists()
+        assert "Toy Story is on your watchlist." in response.content.decode()
+
+    def test_fetch_gets_json_and_can_remove(self, member, user, movie):
+        added = member.post(reverse("watchlist-toggle", args=[movie.pk]), {"action": "add"}, **JSON).json()
+        removed = member.post(reverse("watchlist-toggle", args=[movie.pk]), {"action": "remove"}, **JSON).json()
+
+        assert added["on_watchlist"] is True and removed["on_watchlist"] is False
+        assert not WatchlistEntry.objects.exists()
+
+    def test_an_unknown_action_is_400(self, member, movie):
+        response = member.post(reverse("watchlist-toggle", args=[movie.pk]), {"action": "burn"}, **JSON)
+
+        assert response.status_code == 400
+        assert response.json()["errors"]["action"]
+
+    def test_not_interested_hides_and_undo_unhides(self, member, user, movie):
+        hidden = member.post(reverse("hidden-toggle", args=[movie.pk]), {"action": "hide"}, **JSON).json()
+        assert hidden["hidden"] is True and "will not be recommended" in hidden["message"]
+        assert HiddenMovie.objects.filter(user=user, movie=movie).exists()
+
+        response = member.post(reverse("hidden-toggle", args=[movie.pk]), {"action": "unhide"})
+
+        assert response.url == reverse("movie-detail", args=[movie.pk])
+        assert not HiddenMovie.objects.exists()
+
+    def test_visitors_are_refused(self, client, movie):
+        assert client.post(reverse("hidden-toggle", args=[movie.pk]), {"action": "hide"}, **JSON).status_code == 403
+        assert client.post(reverse("watchlist-toggle", args=[movie.pk]), {"action": "add"}).status_code == 302
+        assert not HiddenMovie.objects.exists() and not WatchlistEntry.objects.exists()
+
+    def test_the_watchlist_page_lists_own_entries_with_rating_widgets(self, member, user, other_user, movie):
+        WatchlistEntry.objects.create(user=user, movie=movie)
+        WatchlistEntry.objects.create(user=other_user, movie=MovieFactory(title="Not mine"))
+
+        page = member.get(reverse("watchlist")).content.decode()
+
+        assert "Toy Story" in page and "Not mine" not in page
+        assert f'action="{upsert_url(movie)}"' in page
+        assert "Seen it? Rate it" in page
+        assert 'value="remove"' in page
+
+    def test_the_hidden_page_offers_to_show_a_film_again(self, member, user, movie):
+        HiddenMovie.objects.create(user=user, movie=movie)
+
+        page = member.get(reverse("hidden-list")).content.decode()
+
+        assert "Toy Story" in page
+        assert 'name="action" value="unhide"' in page
+
+    def test_cards_show_the_watchlist_state(self, member, user, movie):
+        WatchlistEntry.objects.create(user=user, movie=movie)
+        movie.rating_count = 1
+        movie.save()
+
+        page = member.get(reverse("movie-list")).content.decode()
+
+        assert 'aria-pressed="true"' in page

@@ -61,16 +61,46 @@
       radios.forEach(function (radio) { radio.checked = radio.value === saved; });
     }
 
+    function tell(name, detail) {
+      widget.dispatchEvent(new CustomEvent(name, { bubbles: true, detail: detail }));
+    }
+
+    // "Undo" puts back what was there before the last save: the previous score, or no rating.
+    var undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "link-button rating-undo";
+    undo.textContent = "Undo";
+    var legend = form.querySelector("legend");
+    if (legend) undo.setAttribute("aria-label", "Undo: " + legend.textContent.trim());
+    undo.hidden = true;
+    status.after(undo); // inside .rating-feedback, on the status line
+    var previous = null;
+
+    undo.addEventListener("click", function () {
+      undo.hidden = true;
+      if (previous === null) {
+        remove.requestSubmit();
+      } else {
+        radios.forEach(function (radio) { radio.checked = radio.value === previous; });
+        save();
+      }
+    });
+
     function save() {
       var choice = form.querySelector("input[name=score]:checked");
       if (!choice || choice.value === saved) return;
+      var before = saved;
       show("Saving…");
+      undo.hidden = true;
       post(form).then(function (result) {
         if (!result.ok) { restore(); show(errorText(result), "error"); return; }
         saved = choice.value;
+        previous = before;
         remove.hidden = false;
+        undo.hidden = false;
         updateSummary(result.data);
-        show("Saved: you rated it " + Number(result.data.score).toFixed(1) + " out of 5.", "saved");
+        show("Saved: " + Number(result.data.score).toFixed(1) + " out of 5.", "saved");
+        tell("rating:saved", { movie: result.data.movie, score: result.data.score, created: before === null });
       }).catch(function () {
         restore();
         show("No connection. Your rating was not saved.", "error");
@@ -92,12 +122,18 @@
       show("Removing…");
       post(remove).then(function (result) {
         if (!result.ok) { show(errorText(result), "error"); return; }
+        var had = saved;
         saved = null;
         restore();
         remove.hidden = true;
-        radios[0].focus(); // the focused button just disappeared
+        undo.hidden = true;
+        if (document.activeElement === null || document.activeElement === document.body ||
+            remove.contains(document.activeElement)) {
+          radios[0].focus(); // the focused button just disappeared
+        }
         updateSummary(result.data);
         show("Rating removed.", "saved");
+        if (had !== null) tell("rating:removed", { movie: result.data.movie });
       }).catch(function () {
         show("No connection. Your rating was not removed.", "error");
       });

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+
+from catalog import selectors
+from catalog.models import Movie
+from catalog.selectors import movie_search, onboarding_movies
+from catalog.tests.factories import MovieFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(movies) -> list[str]:
+    return [m.title for m in movies]
+
+
+class TestMovieSearch:
+    def test_it_finds_titles_despite_typos_articles_and_accents(self):
+        MovieFactory(title="Godfather, The", rating_count=300)
+        MovieFactory(title="Amélie", rating_count=100)
+        MovieFactory(title="Heat", rating_count=200)
+
+        assert titles(movie_search(query="the godfater")) == ["Godfather, The"]
+        assert titles(movie_search(query="AMELIE")) == ["Amélie"]
+
+    def test_it_combines_the_query_with_genres_years_and_sort(self):
+        MovieFactory(title="Alien", year=1979, rating_count=10, genres=["Horror"])
+        MovieFactory(title="Aliens", year=1986, rating_count=20, genres=["Horror", "Action"])
+        MovieFactory(title="Alien Nation", year=1988, rating_count=5, genres=["Sci-Fi"])
+
+        assert titles(movie_search(query="alien", genres=["Horror"])) == ["Aliens", "Alien"]
+        assert titles(movie_search(query="alien", year_min=1980, sort="title")) == ["Alien Nation", "Aliens"]
+
+    def test_the_index_notices_added_and_renamed_movies(self):
+        heat = MovieFactory(title="Heat")
+        assert titles(movie_search(query="heat")) == ["Heat"]
+
+        MovieFactory(title="Heat Wave")
+        assert titles(movie_search(query="heat", sort="title")) == ["Heat", "Heat Wave"]
+
+        Movie.objects.filter(pk=heat.pk).update(title="Cold Feet")
+        assert titles(movie_search(query="heat")) == ["Heat Wave"]
+
+    def test_the_index_is_reused_while_the_catalogue_is_unchanged(self, django_assert_max_num_queries):
+        MovieFactory(title="Heat")
+        selectors.title_index()
+
+        with django_assert_max_num_queries(1):  # the change check only
+            assert selectors.movie_title_matches(query="heat").ids
+
+
+class TestOnboardingMovies:
+    @pytest.fixture
+    def pool(self):
+        return [MovieFactory(rating_count=100 + i, genres=[g], year=y)
+                for i, (g, y) in enumerate((g, y) for g in ("Drama", "Comedy", "Horror") for y in (1960, 1980, 2000))]
+
+    def test_it_takes_one_film_from_each_genre_and_decade_before_a_second(self, pool):
+        movies = onboarding_movies(seed=1, n=9)
+
+        assert len({(m.genres.first().name, m.year) for m in movies}) == 9
+
+    def test_it_leaves_out_unrated_and_excluded_films_and_can_move_on(self, pool):
+        unrated = MovieFactory(rating_count=0)
+        everything = onboarding_movies(seed=3, n=20)
+
+        assert unrated not in everything
+        assert pool[0] not in onboarding_movies(seed=3, n=20, exclude={pool[0].pk})
+        assert onboarding_movies(seed=3, n=3, offset=3) == everything[3:6]
+        assert onboarding_movies(seed=3, n=2, offset=9) == everything[:2], "wraps round"
