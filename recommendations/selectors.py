@@ -5,12 +5,13 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 from django.db.models import F, FloatField, QuerySet
 from django.db.models.functions import Cast, Ln
 
 from catalog.models import Movie
 from catalog.selectors import movies_by_ids
-from ratings.selectors import user_scores
+from ratings.selectors import user_excluded_movie_ids, user_scores
 from recommendations import cache as rec_cache
 from recommendations import services, serving
 from recommendations.models import ModelVersion
@@ -53,9 +54,12 @@ def user_top_picks(*, user, n: int = 10) -> list[Recommendation]:
     if version_id is not None:
         items = rec_cache.user_recommendations_get(version_id=version_id, user_id=user.pk) or []
         if len(items) < n:
-            items = services.user_recommendations_refresh(user_id=user.pk) or []
+            items = services.user_recommendations_refresh(user_id=user.pk, n=n) or []
     if not items:
-        seen = set(user_scores(user_id=user.pk)) if user.is_authenticated else set()
+        seen = (
+            user_excluded_movie_ids(user_id=user.pk, watchlist=settings.RECOMMENDER["EXCLUDE_WATCHLIST"])
+            if user.is_authenticated else set()
+        )
         return [
             Recommendation(movie=m, score=m.popularity, predicted_rating=None, reason="Popular with everyone")
             for m in popular_movies(n=n, exclude=seen)

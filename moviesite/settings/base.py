@@ -155,6 +155,8 @@ RECOMMENDER = {
     # barely-rated films are noise, and ranking by them is worse than popularity.
     "MIN_SUPPORT": env.int("RECOMMENDER_MIN_SUPPORT", default=10),
     "SIMILAR_K": env.int("SIMILAR_K", default=20),
+    # Watch-listed movies are already on the viewer's mind: keep them out of recommendations.
+    "EXCLUDE_WATCHLIST": env.bool("RECOMMENDER_EXCLUDE_WATCHLIST", default=True),
     # A new model is activated only if its held-out RMSE is at most this much worse than the active one's.
     "ACTIVATION_TOLERANCE": env.float("ACTIVATION_TOLERANCE", default=0.02),
     # Queue a retrain once this many ratings arrived since the active model's data (checked by beat).

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog.models import Movie
 from ratings.models import Rating
-from ratings.selectors import user_scores
+from ratings.selectors import user_excluded_movie_ids, user_scores
 from recommendations import cache as rec_cache
 from recommendations import serving
 from recommendations.engine import SVDModel
@@ -21,7 +21,12 @@ logger = logging.getLogger(__name__)
 LIKED = 4.0  # a rating at or above this counts as "liked" when explaining a pick
 
 
-def user_recommendations_compute(*, user_id: int, n: int = 10) -> tuple[int, list[dict[str, Any]]] | None:
+CACHED_PICKS = 20  # picks computed and cached per user: pages show 10, the API may ask for more
+
+
+def user_recommendations_compute(
+    *, user_id: int, n: int = CACHED_PICKS
+) -> tuple[int, list[dict[str, Any]]] | None:
     """Fold the user's current ratings into the active model and rank well-supported unseen movies.
 
     Returns (model version id, items) or None when no model is active. Items are plain dicts
@@ -37,7 +42,9 @@ def user_recommendations_compute(*, user_id: int, n: int = 10) -> tuple[int, lis
     rated_ids = np.fromiter(scores.keys(), dtype=np.int64)
     user = model.fold_in(rated_ids, np.fromiter(scores.values(), dtype=np.float64))
     candidates = model.movie_ids[np.asarray(loaded.support) >= settings.RECOMMENDER["MIN_SUPPORT"]]
-    picks = model.recommend(user, n=n, exclude=set(scores), candidates=candidates)
+    # Rated, hidden and (by default) watch-listed movies never come back; the list is topped up to n.
+    exclude = user_excluded_movie_ids(user_id=user_id, watchlist=settings.RECOMMENDER["EXCLUDE_WATCHLIST"])
+    picks = model.recommend(user, n=n, exclude=exclude | set(scores), candidates=candidates)
     reasons = _pick_reasons(model, scores, [movie_id for movie_id, _ in picks])
     items = [
         {"movie_id": int(movie_id), "score": float(predicted), "predicted_rating": round(float(predicted), 2),
@@ -68,9 +75,9 @@ def _pick_reasons(model: SVDModel, scores: dict[int, float], picks: list[int]) -
     }
 
 
-def user_recommendations_refresh(*, user_id: int) -> list[dict[str, Any]] | None:
+def user_recommendations_refresh(*, user_id: int, n: int = CACHED_PICKS) -> list[dict[str, Any]] | None:
     """Recompute the user's recommendations with the active model and store them in the cache."""
-    result = user_recommendations_compute(user_id=user_id)
+    result = user_recommendations_compute(user_id=user_id, n=max(n, CACHED_PICKS))
     if result is None:
         return None
     version_id, items = result

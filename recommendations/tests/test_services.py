@@ -103,3 +103,24 @@ def test_similarities_link_movies_of_the_same_genre(taste_catalog):
     neighbours = SimilarMovie.objects.filter(movie=sci_fi[0]).order_by("rank")
     assert [link.rank for link in neighbours] == [1, 2, 3, 4, 5]
     assert all(link.similar.title.startswith("Star Voyage") for link in neighbours)
+
+
+def test_hidden_and_watch_listed_movies_never_appear_and_the_list_is_topped_up(
+    taste_catalog, user, django_capture_on_commit_callbacks
+):
+    from ratings.services import movie_hide, watchlist_add
+    from recommendations.selectors import user_top_picks
+
+    sci_fi, romance = taste_catalog
+    services.model_train()
+    for m in sci_fi[:5]:
+        rating_upsert(user=user, movie=m, score=5)
+    first = [p.movie for p in user_top_picks(user=user, n=10)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        movie_hide(user=user, movie=first[0])
+        watchlist_add(user=user, movie=first[1])
+    second = [p.movie for p in user_top_picks(user=user, n=10)]
+
+    assert first[0] not in second and first[1] not in second
+    assert len(second) == 10
