@@ -6,12 +6,13 @@ MANAGE := $(BIN)/python manage.py
 DATASET ?= ml-latest-small
 PORT ?= 8000
 
-.PHONY: run setup test lint bench bench-quality clean-data help
+.PHONY: run setup test lint bench bench-quality chaos clean-data help
 
 help:
 	@echo "make run    - set up and start the site, worker and beat on http://127.0.0.1:$(PORT)"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make bench  - print performance figures"
+	@echo "make chaos  - break Redis, PostgreSQL, the worker and a model artifact on purpose; print what held"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,4 +45,9 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench
 
 bench-quality: $(VENV)/.dev
-	$(MANAGE) evaluate --dataset ml-100k
+	$(MANAGE) evaluate --dataset ml-100k $(if $(wildcard ../shared/datasets/ml-100k/u.data),--path ../shared/datasets/ml-100k)
+
+# Fault scenarios against a stack of its own (throwaway database, private redis-server, gunicorn, worker).
+# CHAOS_ARGS=--restart-postgres also restarts the machine's shared PostgreSQL cluster.
+chaos: $(VENV)/.dev
+	$(BIN)/python -m chaos $(CHAOS_ARGS)

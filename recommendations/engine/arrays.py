@@ -39,6 +39,54 @@ def id_rows(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.nda
     return rows, known
 
 
+def csr_segments(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the entries of some CSR rows, and which requested row each belongs to.
+
+    Args:
+        indptr: int (n + 1,) CSR row pointers.
+        rows: intp (r,) rows wanted (repeats allowed).
+
+    Returns:
+        ``(owner, positions)``: intp arrays over the rows' entries in order; ``owner[j]`` indexes
+        ``rows`` and ``positions[j]`` indexes the CSR ``indices``/``data``.
+    """
+    starts = np.asarray(indptr[rows], dtype=np.int64)
+    lengths = np.asarray(indptr[rows + 1], dtype=np.int64) - starts
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return owner, offsets + np.arange(int(lengths.sum()))
+
+
+def top_k_positive(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The k largest positive entries of each row of a dense block (similarity matrices).
+
+    When most entries are zero (movies sharing no viewer) only the positive ones are sorted;
+    when most are positive each row is partitioned first, which is then cheaper.
+
+    Args:
+        block: float (r, n).
+        k: entries kept per row (>= 1).
+
+    Returns:
+        ``(rows, cols, values)`` of the kept entries, by row then value descending; among
+        entries tied at the k-th place, which are kept is deterministic but unspecified.
+    """
+    positive = block > 0
+    if k < block.shape[1] and np.count_nonzero(positive) > 2 * k * block.shape[0]:
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        rows = np.broadcast_to(np.arange(block.shape[0])[:, None], top.shape).ravel()
+        cols = top.ravel()
+        rows, cols = rows[block[rows, cols] > 0], cols[block[rows, cols] > 0]
+    else:
+        rows, cols = np.nonzero(positive)
+    values = block[rows, cols]
+    order = np.lexsort((cols, -values, rows))
+    rows, cols, values = rows[order], cols[order], values[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+    keep = rank < k
+    return rows[keep], cols[keep], values[keep]
+
+
 @functools.cache
 def _blas_controller() -> ThreadpoolController:
     return ThreadpoolController()
@@ -98,6 +146,38 @@ def load_arrays(
             raise ValueError(f"{directory}/{name}.npy has shape {array.shape}, {META_FILE} says otherwise")
         arrays[name] = array
     return arrays, meta
+
+
+def require_format(directory: Path, kind: str, version: int) -> dict[str, Any]:
+    """Read ``meta.json`` and check the artifact's kind and format version before touching arrays.
+
+    Args:
+        directory: an artifact directory.
+        kind: expected ``meta["format"]``.
+        version: expected ``meta["format_version"]``.
+
+    Returns:
+        The metadata.
+
+    Raises:
+        ValueError: when the directory holds no such artifact (missing or other meta.json).
+    """
+    path = Path(directory) / META_FILE
+    try:
+        meta = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{directory} holds no readable {META_FILE} ({exc})") from exc
+    if meta.get("format") != kind or meta.get("format_version") != version:
+        raise ValueError(f"{directory} holds no {kind} artifact of format version {version}")
+    return meta
+
+
+def plain_views(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Plain ndarray views of memory-mapped arrays: same pages, no copy, still read-only.
+
+    ``np.memmap`` runs Python code on every indexing (~20 µs); a request indexes a hundred times.
+    """
+    return {name: np.asarray(array) for name, array in arrays.items()}
 
 
 def artifact_checksum(directory: Path) -> str:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .arrays import id_rows, load_arrays, save_arrays
+from .arrays import csr_segments, id_rows, load_arrays, plain_views, require_format, save_arrays, top_k_positive
 from .data import MAX_SCORE, MIN_SCORE, require_rating_columns
 
 logger = logging.getLogger(__name__)
@@ -36,11 +36,15 @@ _ARRAYS = ("movie_ids", "item_bias", "item_count", "user_ids", "user_bias", "ind
 
 @dataclass(frozen=True)
 class KNNBaselineParams:
-    """Hyper-parameters; defaults are Surprise's (k 40, shrinkage 100, ALS reg 15/10, 10 epochs)."""
+    """Hyper-parameters; defaults are Surprise's (k 40, shrinkage 100, ALS reg 15/10, 10 epochs).
+
+    ``keep`` bounds the stored neighbours per movie. On ml-100k u1 (RMSE; Surprise 0.9359):
+    keep 100 → 0.9467, 200 → 0.9391, 400 → 0.9364, 700 → 0.9359 (every positive similarity).
+    """
 
     k: int = 40
     shrinkage: float = 100.0
-    keep: int = 200
+    keep: int = 500
     reg_user: float = 15.0
     reg_item: float = 10.0
     n_epochs: int = 10
@@ -157,10 +161,20 @@ class KNNBaseline:
 
     def raw_scores(self, user: KNNUser | None, rows: np.ndarray) -> np.ndarray:
         """Unclipped predictions for catalogue rows."""
-        base = self.global_mean + np.asarray(self.item_bias)[rows]
         if user is None:
-            return base
-        return base + user.bias + self._neighbourhood(user, np.asarray(rows, dtype=np.intp))
+            return self.baseline(None, rows)
+        return self.baseline(user, rows) + self._neighbourhood(user, np.asarray(rows, dtype=np.intp))
+
+    def baseline(self, user: KNNUser | None, rows: np.ndarray) -> np.ndarray:
+        """The baseline ``μ + b_u + b_i`` alone for catalogue rows (unclipped; b_u = 0 without a user)."""
+        return self.global_mean + np.asarray(self.item_bias)[rows] + (user.bias if user is not None else 0.0)
+
+    def baseline_known(self, user_ids: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
+        """``μ + b_u + b_i`` for (user, movie) pairs, 0 bias for an unknown side (unclipped)."""
+        u_rows, u_known = id_rows(self.user_ids, np.asarray(user_ids, dtype=np.int64).reshape(-1))
+        i_rows, i_known = id_rows(self.movie_ids, np.asarray(movie_ids, dtype=np.int64).reshape(-1))
+        return (self.global_mean + np.where(u_known, np.asarray(self.user_bias)[u_rows], 0.0)
+                + np.where(i_known, np.asarray(self.item_bias)[i_rows], 0.0))
 
     def predict_known(self, user_ids: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
         """Predict with trained users (their training ratings as neighbours), for evaluation.
@@ -194,10 +208,7 @@ class KNNBaseline:
             return out
         position = np.full(len(self.movie_ids), -1, dtype=np.intp)
         position[user.rows] = np.arange(len(user.rows))
-        starts = np.asarray(self.indptr[targets])
-        lengths = np.asarray(self.indptr[targets + 1]) - starts
-        owner = np.repeat(np.arange(len(targets)), lengths)
-        flat = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(lengths.sum())
+        owner, flat = csr_segments(self.indptr, targets)
         neighbour = position[np.asarray(self.indices)[flat]]
         rated = neighbour >= 0
         owner, sims, neighbour = owner[rated], np.asarray(self.similarity)[flat][rated], neighbour[rated]
@@ -223,9 +234,9 @@ class KNNBaseline:
     @classmethod
     def load(cls, directory: Path, *, mmap: bool = True) -> KNNBaseline:
         """Read a model written by :meth:`save` (memory-mapped by default)."""
+        require_format(directory, "knn-baseline", FORMAT_VERSION)
         arrays, meta = load_arrays(directory, _ARRAYS, mmap=mmap)
-        if meta.get("format") != "knn-baseline" or meta.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{directory} holds no KNNBaseline model of format version {FORMAT_VERSION}")
+        arrays = plain_views(arrays)
         return cls(global_mean=float(meta["global_mean"]), params=KNNBaselineParams(**meta["params"]), **arrays)
 
 
@@ -244,34 +255,36 @@ def _als_baselines(
 
 def _pearson_baseline(residuals: sparse.csr_matrix, *, k: int, shrinkage: float) -> sparse.csr_matrix:
     """Shrunk Pearson correlation of residuals over common raters; top-k positive per row."""
-    columns = residuals.tocsc()
-    n = columns.shape[1]
-    watched = columns.copy()
+    n_users, n = residuals.shape
+    watched = residuals.copy()
     watched.data = np.ones_like(watched.data)
-    squared = columns.multiply(columns).tocsc()
-    res_t, watched_t, squared_t = columns.T.tocsr(), watched.T.tocsr(), squared.T.tocsr()
+    squared = residuals.multiply(residuals).tocsr()
+    # Sparse products cost Σ (ratings per user)², far below the dense n² × users.
+    res, seen, sq = residuals.tocsr(), watched.tocsr(), squared.tocsr()
+    res_t, seen_t, sq_t = res.T.tocsr(), seen.T.tocsr(), sq.T.tocsr()
     block_rows = max(1, min(1000, MAX_BLOCK_CELLS // max(n, 1)))
     rows, cols, vals = [], [], []
     for start in range(0, n, block_rows):
         stop = min(start + block_rows, n)
-        prods = (res_t[start:stop] @ columns).toarray()
-        freq = (watched_t[start:stop] @ watched).toarray()
-        sq_i = (squared_t[start:stop] @ watched).toarray()
-        sq_j = (watched_t[start:stop] @ squared).toarray()
+        prods, freq, sq_i, sq_j = (
+            _dense(a[start:stop] @ b) for a, b in ((res_t, res), (seen_t, seen), (sq_t, seen), (seen_t, sq))
+        )
         denominator = np.sqrt(sq_i * sq_j)
         with np.errstate(divide="ignore", invalid="ignore"):
             block = np.where((freq > 0) & (denominator > 0), prods / denominator, 0.0)
             block *= np.where(freq > 1, (freq - 1) / (freq - 1 + shrinkage), 0.0)
         local = np.arange(stop - start)
         block[local, start + local] = 0.0
-        top = np.argpartition(-block, k - 1, axis=1)[:, :k] if k < n else np.broadcast_to(np.arange(n), block.shape)
-        scores = np.take_along_axis(block, top, axis=1)
-        keep = scores > 0
-        rows.append(np.broadcast_to(local[:, None] + start, top.shape)[keep])
-        cols.append(top[keep])
-        vals.append(scores[keep])
+        top_rows, top_cols, top_values = top_k_positive(block, k)
+        rows.append(top_rows + start)
+        cols.append(top_cols)
+        vals.append(top_values)
     result = sparse.csr_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n), dtype=np.float32
     )
     result.sort_indices()
     return result
+
+
+def _dense(product) -> np.ndarray:
+    return product.toarray() if sparse.issparse(product) else np.asarray(product)

@@ -79,3 +79,56 @@ class RecommenderContract:
         users = ratings["user_id"].to_numpy()
         assert np.array_equal(model.predict_known(users, ratings["movie_id"]),
                               loaded.predict_known(users, ratings["movie_id"]))
+
+
+class RankerContract:
+    """What every top-N recommender serving ``recommend(user_ratings, *, n, exclude)`` must do.
+
+    A test class provides the fixtures ``fit_ranker`` (ratings DataFrame -> fitted model) and
+    ``ratings``; the model must offer ``recommend`` returning picks with ``movie_id``, plus
+    ``save`` and ``load``.
+    """
+
+    def test_it_recommends_to_a_user_with_no_ratings(self, fit_ranker, ratings: pd.DataFrame):
+        model = fit_ranker(ratings)
+        picks = model.recommend({}, n=3)
+        assert len(picks) == 3
+        assert len({p.movie_id for p in picks}) == 3
+
+    def test_it_ignores_unknown_movies_in_the_ratings_and_never_recommends_them(self, fit_ranker, ratings):
+        model = fit_ranker(ratings)
+        movie = int(ratings["movie_id"].iloc[0])
+        with_unknown = model.recommend({movie: 5.0, UNKNOWN_MOVIE: 5.0}, n=5)
+        assert [p.movie_id for p in with_unknown] == [p.movie_id for p in model.recommend({movie: 5.0}, n=5)]
+        assert UNKNOWN_MOVIE not in {p.movie_id for p in with_unknown}
+
+    def test_it_never_recommends_rated_or_excluded_movies(self, fit_ranker, ratings: pd.DataFrame):
+        model = fit_ranker(ratings)
+        movies = np.unique(ratings["movie_id"])
+        for _user, mine in list(ratings.groupby("user_id"))[:5]:
+            history = dict(zip(mine["movie_id"][:3], mine["score"][:3], strict=True))
+            excluded = set(movies[-2:].tolist())
+            shown = {p.movie_id for p in model.recommend(history, n=len(movies), exclude=excluded)}
+            assert shown.isdisjoint(history)
+            assert shown.isdisjoint(excluded)
+
+    def test_it_tops_up_to_n_after_exclusions(self, fit_ranker, ratings: pd.DataFrame):
+        model = fit_ranker(ratings)
+        movies = np.unique(ratings["movie_id"])
+        history = {int(movies[0]): 5.0, int(movies[1]): 1.0}
+        remaining = len(model.movie_ids) - 3
+        picks = model.recommend(history, n=remaining, exclude={int(movies[2])})
+        assert len(picks) == remaining == len({p.movie_id for p in picks})
+        assert len(model.recommend(history, n=remaining + 10, exclude={int(movies[2])})) == remaining
+
+    def test_it_is_deterministic(self, fit_ranker, ratings: pd.DataFrame):
+        history = {int(ratings["movie_id"].iloc[0]): 4.0}
+        assert fit_ranker(ratings).recommend(history, n=5) == fit_ranker(ratings).recommend(history, n=5)
+
+    def test_it_recommends_the_same_after_a_save_and_memory_mapped_load(self, fit_ranker, ratings, tmp_path):
+        model = fit_ranker(ratings)
+        model.save(tmp_path / "model")
+        loaded = type(model).load(tmp_path / "model", mmap=True)
+        mine = ratings[ratings["user_id"] == ratings["user_id"].iloc[0]]
+        history = dict(zip(mine["movie_id"][:4], mine["score"][:4], strict=True))
+        assert loaded.recommend(history, n=5) == model.recommend(history, n=5)

@@ -40,3 +40,43 @@ def test_it_checksums_artifacts_by_content(tmp_path):
     assert len(artifact_checksum(tmp_path / "a")) == 64
     np.save(tmp_path / "b" / "x.npy", np.arange(3.0) + 1)
     assert artifact_checksum(tmp_path / "a") != artifact_checksum(tmp_path / "b")
+
+
+def test_it_checks_an_artifacts_kind_before_reading_arrays(tmp_path):
+    from recommendations.engine.arrays import require_format
+
+    save_arrays(tmp_path, {"a": np.zeros(2)}, {"format": "ease", "format_version": 1})
+    assert require_format(tmp_path, "ease", 1)["format"] == "ease"
+    with pytest.raises(ValueError, match="no hybrid"):
+        require_format(tmp_path, "hybrid", 1)
+    with pytest.raises(ValueError, match="meta.json"):
+        require_format(tmp_path / "missing", "ease", 1)
+
+
+def test_it_views_mapped_arrays_without_copying(tmp_path):
+    from recommendations.engine.arrays import plain_views
+
+    save_arrays(tmp_path, {"a": np.arange(4.0)}, {})
+    views = plain_views(load_arrays(tmp_path, ["a"])[0])
+    assert type(views["a"]) is np.ndarray
+    assert isinstance(views["a"].base, np.memmap)
+
+
+def test_it_lists_the_entries_of_some_csr_rows():
+    from recommendations.engine.arrays import csr_segments
+
+    owner, positions = csr_segments(np.array([0, 2, 2, 5]), np.array([2, 0, 1]))
+    assert owner.tolist() == [0, 0, 0, 1, 1]
+    assert positions.tolist() == [2, 3, 4, 0, 1]
+
+
+def test_it_keeps_the_k_largest_positive_entries_per_row():
+    from recommendations.engine.arrays import top_k_positive
+
+    block = np.array([[0.0, 0.5, 0.9, -1.0], [0.2, 0.0, 0.0, 0.0]])
+    rows, cols, values = top_k_positive(block, 2)
+    assert list(zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True)) == [
+        (0, 2, 0.9), (0, 1, 0.5), (1, 0, 0.2)]
+    dense = np.arange(1.0, 13.0).reshape(2, 6)  # mostly positive: the partitioning path
+    rows, cols, _ = top_k_positive(dense, 2)
+    assert list(zip(rows.tolist(), cols.tolist(), strict=True)) == [(0, 5), (0, 4), (1, 5), (1, 4)]

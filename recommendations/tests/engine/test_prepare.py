@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recommendations.engine.prepare import activity_filter, interaction_matrix, user_centered, user_profile
+
+
+def frame(rows: list[tuple[int, int, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["user_id", "movie_id", "score"])
+
+
+def test_it_drops_rare_movies_then_inactive_users():
+    ratings = frame([(1, 10, 4.0), (1, 20, 3.0), (2, 10, 5.0), (2, 30, 1.0), (3, 10, 2.0)])
+    kept = activity_filter(ratings, min_movie_ratings=2, min_user_ratings=1)
+    assert kept["movie_id"].tolist() == [10, 10, 10]
+    # user 3 had one rating of movie 10, which survives; asking for two drops every user
+    assert activity_filter(ratings, min_movie_ratings=2, min_user_ratings=2).empty
+
+
+def test_it_refuses_a_minimum_below_one():
+    with pytest.raises(ValueError):
+        activity_filter(frame([(1, 10, 4.0)]), min_user_ratings=0)
+
+
+def test_it_centres_each_user_on_their_mean():
+    centred = user_centered(frame([(1, 10, 4.0), (1, 20, 2.0), (2, 10, 5.0)]))
+    assert centred["score"].tolist() == [1.0, -1.0, 0.0]
+    assert centred["user_mean"].tolist() == [3.0, 3.0, 5.0]
+
+
+def test_it_builds_the_interaction_matrix_against_a_catalogue():
+    ratings = frame([(7, 20, 4.0), (3, 20, 2.0), (7, 10, 1.0), (7, 99, 5.0)])
+    catalogue = np.array([10, 20, 30])
+    binary, users = interaction_matrix(ratings, catalogue)
+    assert users.tolist() == [3, 7]
+    assert binary.toarray().tolist() == [[0, 1, 0], [1, 1, 0]]  # movie 99 is outside the catalogue
+    stars, _ = interaction_matrix(ratings, catalogue, values="score")
+    assert stars.toarray().tolist() == [[0, 2, 0], [1, 4, 0]]
+    centred, _ = interaction_matrix(ratings, catalogue, values="centered")
+    assert centred.toarray()[1].tolist() == pytest.approx([-2.3333333, 0.6666667, 0.0])
+
+
+def test_it_maps_a_users_ratings_onto_the_catalogue_and_keeps_unknown_ids_apart():
+    profile = user_profile(np.array([10, 20, 30]), {30: 5.0, 99: 1.0, 10: 2.0})
+    assert profile.movie_ids.tolist() == [30, 10]
+    assert profile.rows.tolist() == [2, 0]
+    assert profile.scores.tolist() == [5.0, 2.0]
+    assert profile.unknown.tolist() == [99]
+    assert profile.mean == 3.5

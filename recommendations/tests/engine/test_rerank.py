@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import numpy as np
+
+from recommendations.engine.rerank import allowed_rows, genre_diverse, top_rows
+
+CATALOGUE = np.array([10, 20, 30, 40, 50])
+
+
+def test_it_never_allows_rated_excluded_or_non_candidate_movies():
+    allowed = allowed_rows(CATALOGUE, exclude={20, 999}, rated_rows=np.array([0]), candidates=[20, 30, 40, 77])
+    assert CATALOGUE[allowed].tolist() == [30, 40]
+
+
+def test_it_takes_the_best_allowed_rows_and_breaks_ties_by_popularity_then_row():
+    scores = np.array([0.5, 0.9, 0.5, np.nan, 0.5])
+    popularity = np.array([1.0, 0.0, 3.0, 9.0, 3.0])
+    allowed = np.ones(5, dtype=bool)
+    assert top_rows(scores, allowed, 3, tie_break=popularity).tolist() == [1, 2, 4]
+    assert top_rows(scores, allowed, 5, tie_break=popularity).tolist() == [1, 2, 4, 0, 3]  # NaN last
+    assert top_rows(scores, allowed, 9).tolist() == [1, 0, 2, 4, 3]  # topped up to what remains
+
+
+def test_it_returns_nothing_for_n_zero_or_no_allowed_row():
+    assert top_rows(np.ones(3), np.ones(3, dtype=bool), 0).tolist() == []
+    assert top_rows(np.ones(3), np.zeros(3, dtype=bool), 2).tolist() == []
+
+
+def test_it_spreads_genres_but_keeps_the_order_at_strength_zero():
+    ranked = np.array([0, 1, 2])  # rows 0 and 1 share genre 0; row 2 has genre 1
+    indptr, indices = np.array([0, 1, 2, 3]), np.array([0, 0, 1])
+    scores = np.array([1.0, 0.9, 0.8])
+    assert genre_diverse(ranked, scores, indptr, indices, n=2, strength=0.0).tolist() == [0, 1]
+    assert genre_diverse(ranked, scores, indptr, indices, n=2, strength=0.5).tolist() == [0, 2]
