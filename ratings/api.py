@@ -1,11 +1,16 @@
-"""Ratings API: the signed-in user's own ratings only; another user's rating is never visible (404).
+"""Ratings, watchlist and "not interested" API: only ever the signed-in user's own rows.
 
-POST /ratings/ and PUT /ratings/{movie_id}/ both create-or-update through `rating_upsert`, the
-one validation shared with the rating form and the importer.
+Another user's rating, watchlist or hidden movies are never visible (404, or simply absent from
+lists). POST /ratings/ and PUT /ratings/{movie_id}/ both create-or-update through `rating_upsert`,
+the one validation shared with the rating form and the importer; PUT /watchlist/{movie_id}/ and
+PUT /hidden/{movie_id}/ are idempotent adds through the same services the pages use.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,11 +19,19 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.api import MovieSummarySerializer
+from catalog.api import MovieSerializer, MovieSummarySerializer
 from catalog.models import Movie
-from ratings.models import HALF_STARS, Rating
-from ratings.selectors import user_rating_for, user_ratings
-from ratings.services import rating_delete, rating_upsert, score_validate
+from ratings.models import HALF_STARS, HiddenMovie, Rating, WatchlistEntry
+from ratings.selectors import user_hidden_movies, user_rating_for, user_ratings, user_watchlist
+from ratings.services import (
+    movie_hide,
+    movie_unhide,
+    rating_delete,
+    rating_upsert,
+    score_validate,
+    watchlist_add,
+    watchlist_remove,
+)
 
 # Largest value a BigAutoField primary key can hold: a bigger id is a field error, not a lookup.
 MAX_ID = 2**63 - 1
@@ -128,11 +141,14 @@ class RatingDetailApi(generics.GenericAPIView):
     def get_serializer_class(self):
         return RatingScoreInput if self.request.method == "PUT" else RatingSerializer
 
+    def get_object(self) -> Rating:
+        # DRF's OPTIONS handler calls this to describe PUT: without it OPTIONS was a 500 (no queryset).
+        return get_object_or_404(user_ratings(user=self.request.user), movie=_movie_or_404(self.kwargs["movie_id"]))
+
     @extend_schema(tags=["ratings"], summary="Your rating of a movie",
                    responses={200: RatingSerializer, 404: _NOT_RATED})
     def get(self, request: Request, movie_id: int) -> Response:
-        rating = get_object_or_404(user_ratings(user=request.user), movie=_movie_or_404(movie_id))
-        return Response(RatingSerializer(rating).data)
+        return Response(RatingSerializer(self.get_object()).data)
 
     @extend_schema(tags=["ratings"], summary="Rate this movie (or change your rating)",
                    request=RatingScoreInput, responses={**_UPSERT_RESPONSES, 404: _NO_MOVIE})
@@ -147,3 +163,117 @@ class RatingDetailApi(generics.GenericAPIView):
         if not rating_delete(user=request.user, movie=_movie_or_404(movie_id)):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Watchlist and "not interested" ---------------------------------------------------------
+
+
+class WatchlistEntrySerializer(serializers.ModelSerializer):
+    movie = MovieSerializer(read_only=True)
+
+    class Meta:
+        model = WatchlistEntry
+        fields = ["movie", "added_at"]
+        read_only_fields = fields
+
+
+class HiddenMovieSerializer(serializers.ModelSerializer):
+    movie = MovieSerializer(read_only=True)
+
+    class Meta:
+        model = HiddenMovie
+        fields = ["movie", "hidden_at"]
+        read_only_fields = fields
+
+
+def _mark(request: Request, movie_id: int, *, marks: QuerySet, add: Callable[..., Model],
+          serializer_class: type[serializers.Serializer]) -> Response:
+    """PUT on a watchlist or hidden entry: 201 when it is new, 200 when it was already there."""
+    movie = _movie_or_404(movie_id)
+    created = not marks.filter(movie=movie).exists()
+    entry = add(user=request.user, movie=movie)
+    return Response(serializer_class(entry).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def _unmark(request: Request, movie_id: int, *, remove: Callable[..., bool]) -> Response:
+    if not remove(user=request.user, movie=_movie_or_404(movie_id)):
+        raise Http404
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+_NOT_ON_WATCHLIST = OpenApiResponse(description="The movie is not on your watchlist (or does not exist).")
+_NOT_HIDDEN = OpenApiResponse(description="You have not hidden this movie (or it does not exist).")
+
+
+@extend_schema(tags=["watchlist"], summary="List your watchlist")
+class WatchlistEntryListApi(generics.ListAPIView):
+    """The signed-in user's watchlist, latest addition first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = WatchlistEntrySerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[WatchlistEntry]:
+        return user_watchlist(user=self.request.user)
+
+
+class WatchlistEntryDetailApi(generics.GenericAPIView):
+    """Put a movie on the signed-in user's watchlist (PUT, idempotent) or take it off (DELETE)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = WatchlistEntrySerializer
+
+    def get_object(self) -> WatchlistEntry:
+        # For DRF's OPTIONS handler, as in RatingDetailApi.
+        return get_object_or_404(user_watchlist(user=self.request.user), movie=_movie_or_404(self.kwargs["movie_id"]))
+
+    @extend_schema(tags=["watchlist"], summary="Add a movie to your watchlist", request=None, responses={
+        200: OpenApiResponse(WatchlistEntrySerializer, description="It was already on your watchlist."),
+        201: OpenApiResponse(WatchlistEntrySerializer, description="It is now on your watchlist."),
+        404: _NO_MOVIE,
+    })
+    def put(self, request: Request, movie_id: int) -> Response:
+        return _mark(request, movie_id, marks=user_watchlist(user=request.user), add=watchlist_add,
+                     serializer_class=WatchlistEntrySerializer)
+
+    @extend_schema(tags=["watchlist"], summary="Remove a movie from your watchlist",
+                   responses={204: None, 404: _NOT_ON_WATCHLIST})
+    def delete(self, request: Request, movie_id: int) -> Response:
+        return _unmark(request, movie_id, remove=watchlist_remove)
+
+
+@extend_schema(tags=["hidden"], summary="List the movies you are not interested in")
+class HiddenMovieListApi(generics.ListAPIView):
+    """Movies the signed-in user marked "not interested" (never recommended to them), latest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = HiddenMovieSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[HiddenMovie]:
+        return user_hidden_movies(user=self.request.user).prefetch_related("movie__genres")
+
+
+class HiddenMovieDetailApi(generics.GenericAPIView):
+    """Mark a movie "not interested" (PUT, idempotent) or undo it (DELETE)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = HiddenMovieSerializer
+
+    def get_object(self) -> HiddenMovie:
+        # For DRF's OPTIONS handler, as in RatingDetailApi.
+        return get_object_or_404(user_hidden_movies(user=self.request.user),
+                                 movie=_movie_or_404(self.kwargs["movie_id"]))
+
+    @extend_schema(tags=["hidden"], summary="Hide a movie from your recommendations", request=None, responses={
+        200: OpenApiResponse(HiddenMovieSerializer, description="It was already hidden."),
+        201: OpenApiResponse(HiddenMovieSerializer, description="It is now hidden."),
+        404: _NO_MOVIE,
+    })
+    def put(self, request: Request, movie_id: int) -> Response:
+        return _mark(request, movie_id, marks=user_hidden_movies(user=request.user), add=movie_hide,
+                     serializer_class=HiddenMovieSerializer)
+
+    @extend_schema(tags=["hidden"], summary="Show a hidden movie again", responses={204: None, 404: _NOT_HIDDEN})
+    def delete(self, request: Request, movie_id: int) -> Response:
+        return _unmark(request, movie_id, remove=movie_unhide)

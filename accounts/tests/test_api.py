@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from rest_framework.authtoken.models import Token
 
@@ -71,3 +73,80 @@ def test_a_signed_in_browser_needs_no_csrf_token_to_ask_for_a_token(user):
     response = browser.post(TOKEN, {"username": "viewer", "password": "a-long-test-password"}, format="json")
 
     assert response.status_code == 200
+
+
+# --- Throttling and lockout --------------------------------------------------------------------
+CREDENTIALS = {"username": "viewer", "password": "a-long-test-password"}
+
+
+@pytest.fixture
+def throttle_rates(monkeypatch):
+    """Set the rates for this test: DRF copies them onto the throttle classes when it is imported."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def use(**rates: str | None) -> None:
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, **rates})
+
+    return use
+
+
+def test_the_eleventh_token_request_in_a_minute_is_429(api_client, user, throttle_rates):
+    throttle_rates(token="10/min")
+
+    answers = [api_client.post(TOKEN, CREDENTIALS, format="json").status_code for _ in range(10)]
+    eleventh = api_client.post(TOKEN, CREDENTIALS, format="json")
+
+    assert answers == [200] * 10
+    assert eleventh.status_code == 429 and int(eleventh["Retry-After"]) > 0
+    # The limit is per client address: another address is still served.
+    assert api_client.post(TOKEN, CREDENTIALS, format="json", REMOTE_ADDR="10.1.2.3").status_code == 200
+
+
+def test_ten_wrong_passwords_lock_the_token_endpoint_even_for_the_right_password(
+    api_client, user, other_user, throttle_rates, settings
+):
+    throttle_rates(token=None)  # django-axes alone, not the rate limit
+    settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME = 10, timedelta(minutes=15)
+    wrong = {**CREDENTIALS, "password": "guess"}
+
+    answers = [api_client.post(TOKEN, wrong, format="json").status_code for _ in range(10)]
+    locked = api_client.post(TOKEN, CREDENTIALS, format="json")
+
+    assert answers == [400] * 9 + [429]
+    assert locked.status_code == 429 and "try again later" in locked.json()["detail"]
+    assert int(locked["Retry-After"]) == 15 * 60
+    assert not Token.objects.filter(user=user).exists()
+    # Lockout is per username and address: another account from the same address is unaffected.
+    other = api_client.post(TOKEN, {"username": "someone-else", "password": "a-long-test-password"}, format="json")
+    assert other.status_code == 200
+
+
+def test_the_api_throttles_anonymous_clients_per_address(api_client, throttle_rates):
+    throttle_rates(anon="3/min")
+
+    answers = [api_client.get("/api/genres/").status_code for _ in range(4)]
+
+    assert answers == [200, 200, 200, 429]
+    # A forged X-Forwarded-For does not make a new client (no proxies are trusted by default)...
+    assert api_client.get("/api/genres/", HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 429
+    # ...another address does.
+    assert api_client.get("/api/genres/", REMOTE_ADDR="10.1.2.3").status_code == 200
+
+
+def test_the_api_throttles_each_signed_in_user_separately(api_client, user, other_user, throttle_rates):
+    throttle_rates(user="2/min")
+    api_client.force_authenticate(user)
+    answers = [api_client.get("/api/ratings/").status_code for _ in range(3)]
+    api_client.force_authenticate(other_user)
+
+    assert answers == [200, 200, 429]
+    assert api_client.get("/api/ratings/").status_code == 200
+
+
+def test_a_username_longer_than_any_account_can_have_is_a_field_error(api_client, user):
+    from axes.models import AccessAttempt
+
+    response = api_client.post(TOKEN, {"username": "u" * 300, "password": "guess"}, format="json")
+
+    assert response.status_code == 400 and "username" in response.json()
+    assert not AccessAttempt.objects.exists()  # never reached authenticate(), so nothing to record

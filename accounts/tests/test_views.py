@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 PASSWORD = "a-long-test-password"
 
@@ -67,3 +70,42 @@ def test_header_offers_log_in_to_visitors_and_log_out_to_members(client, user):
     page = client.get(reverse("movie-list")).content.decode()
     assert f'action="{reverse("logout")}"' in page
     assert "viewer" in page
+
+
+@pytest.fixture
+def lockout(settings):
+    settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME = 10, timedelta(minutes=15)
+
+
+def test_ten_wrong_passwords_lock_the_login_form_for_that_username_and_address(client, user, other_user, lockout):
+    wrong = {"username": "viewer", "password": "guess"}
+
+    answers = [client.post(reverse("login"), wrong).status_code for _ in range(10)]
+    right = client.post(reverse("login"), {"username": "viewer", "password": PASSWORD})
+
+    assert answers == [200] * 9 + [429]
+    assert right.status_code == 429 and "too many login attempts" in right.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another account signs in from the same address: a lockout is per username and address.
+    assert client.post(reverse("login"), {"username": "someone-else", "password": PASSWORD}).status_code == 302
+
+
+def test_the_lockout_lifts_after_the_cool_off(client, user, lockout):
+    from axes.models import AccessAttempt
+
+    for _ in range(10):
+        client.post(reverse("login"), {"username": "viewer", "password": "guess"})
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+
+    response = client.post(reverse("login"), {"username": "viewer", "password": PASSWORD})
+
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_successful_login_forgets_earlier_failures(client, user, lockout):
+    for _ in range(9):
+        client.post(reverse("login"), {"username": "viewer", "password": "guess"})
+    assert client.post(reverse("login"), {"username": "viewer", "password": PASSWORD}).status_code == 302
+    client.post(reverse("logout"))
+
+    assert client.post(reverse("login"), {"username": "viewer", "password": "guess"}).status_code == 200

@@ -6,6 +6,8 @@ REDIS_URL switches to PostgreSQL and Redis (cache and broker).
 """
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "accounts",
     "catalog",
     "ratings",
@@ -59,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a login refused for lockout into a 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "moviesite.urls"
@@ -154,6 +159,10 @@ RECOMMENDER = {
     # Top picks only consider movies with at least this many ratings: predicted stars on
     # barely-rated films are noise, and ranking by them is worse than popularity.
     "MIN_SUPPORT": env.int("RECOMMENDER_MIN_SUPPORT", default=10),
+    # Stars on cards come from "blend" (SVD + KNNBaseline, the most accurate) or "svd" (faster);
+    # above LARGE_DATA_RATINGS the pipeline uses "svd" whatever this says.
+    "PREDICTOR": env.str("RECOMMENDER_PREDICTOR", default="blend"),
+    "LARGE_DATA_RATINGS": env.int("RECOMMENDER_LARGE_DATA_RATINGS", default=2_000_000),
     "SIMILAR_K": env.int("SIMILAR_K", default=20),
     # Watch-listed movies are already on the viewer's mind: keep them out of recommendations.
     "EXCLUDE_WATCHLIST": env.bool("RECOMMENDER_EXCLUDE_WATCHLIST", default=True),
@@ -171,11 +180,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username+IP before any password is checked
+    # (login page, admin login and the API token endpoint all go through authenticate()).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
+    raise environ.ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1")
+# The pair, not the address alone: a shared address (office, proxy) cannot lock everyone out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 # --- API ---------------------------------------------------------------------------
+_RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def _throttle_rate(name: str, default: str) -> str | None:
+    """A DRF rate such as "300/min" from the environment; "off" turns that throttle off (load tests)."""
+    value = env.str(name, default=default).strip().lower()
+    if value == "off":
+        return None
+    if not _RATE.fullmatch(value):
+        raise environ.ImproperlyConfigured(f"{name} must look like 300/min (or be off), not {value!r}")
+    return value
+
+
+# Proxies in front of the site whose X-Forwarded-For is trusted to name the client for throttling.
+# 0 uses the connection's address: with None DRF would trust a header any client can forge.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+if NUM_PROXIES < 0:
+    raise environ.ImproperlyConfigured("NUM_PROXIES must be 0 or more")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -186,6 +227,18 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per client address (anonymous) or per user; generous, against runaway scripts rather than people.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _throttle_rate("API_THROTTLE_ANON", "300/min"),
+        "user": _throttle_rate("API_THROTTLE_USER", "1200/min"),
+        # The token endpoint checks passwords: guesses are slowed here and locked out by django-axes.
+        "token": _throttle_rate("API_THROTTLE_TOKEN", "10/min"),
+    },
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "moviesite API",

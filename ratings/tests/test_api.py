@@ -4,7 +4,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from catalog.tests.factories import MovieFactory
-from ratings.models import Rating
+from ratings.models import HiddenMovie, Rating, WatchlistEntry
 from ratings.services import rating_upsert
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +222,138 @@ def test_a_rating_change_queues_a_recommendations_refresh(signed_in, user, movie
         signed_in.put(detail(movie.pk), {"score": 4}, format="json")
 
     assert refreshed == [user.pk]
+
+
+# --- Watchlist and "not interested" ----------------------------------------------------------
+# Both resources behave alike, so most tests run once for each.
+
+MARKS = pytest.mark.parametrize("resource, model", [("watchlist", WatchlistEntry), ("hidden", HiddenMovie)])
+
+
+def mark_url(resource: str, movie_id: int | str | None = None) -> str:
+    return f"/api/{resource}/" if movie_id is None else f"/api/{resource}/{movie_id}/"
+
+
+@MARKS
+def test_put_adds_the_movie_with_201_then_200_and_keeps_one_entry(signed_in, user, movie, resource, model):
+    first = signed_in.put(mark_url(resource, movie.pk))
+    again = signed_in.put(mark_url(resource, movie.pk))
+
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json()["movie"]["id"] == movie.pk and first.json()["movie"]["genres"] == ["Animation"]
+    assert again.json() == first.json()
+    assert list(model.objects.values_list("user_id", "movie_id")) == [(user.pk, movie.pk)]
+
+
+@MARKS
+def test_it_lists_only_my_entries_latest_first_and_paginated(signed_in, user, other_user, resource, model,
+                                                              django_assert_max_num_queries):
+    movies = [MovieFactory() for _ in range(22)]
+    for m in movies:
+        model.objects.create(user=user, movie=m)
+    model.objects.create(user=other_user, movie=MovieFactory())
+
+    with django_assert_max_num_queries(6):  # no query per movie
+        first = signed_in.get(mark_url(resource)).json()
+    second = signed_in.get(mark_url(resource), {"page": 2}).json()
+
+    assert first["count"] == 22 and len(first["results"]) == 20 and len(second["results"]) == 2
+    listed = [entry["movie"]["id"] for entry in first["results"] + second["results"]]
+    assert listed == [m.pk for m in reversed(movies)]
+
+
+@MARKS
+def test_delete_removes_the_entry_with_204_then_404(signed_in, user, movie, resource, model):
+    signed_in.put(mark_url(resource, movie.pk))
+
+    assert signed_in.delete(mark_url(resource, movie.pk)).status_code == 204
+    assert not model.objects.exists()
+    assert signed_in.delete(mark_url(resource, movie.pk)).status_code == 404
+
+
+@MARKS
+def test_another_users_entries_are_invisible_and_unchanged(signed_in, user, other_user, movie, resource, model):
+    model.objects.create(user=other_user, movie=movie)
+
+    assert signed_in.get(mark_url(resource)).json()["count"] == 0
+    assert signed_in.delete(mark_url(resource, movie.pk)).status_code == 404
+    # Adding the same movie makes the caller's own entry, whatever user the body names.
+    assert signed_in.put(mark_url(resource, movie.pk), {"user": other_user.pk}, format="json").status_code == 201
+    assert sorted(model.objects.values_list("user_id", flat=True)) == sorted([user.pk, other_user.pk])
+
+
+@MARKS
+@pytest.mark.parametrize("movie_id", [424242, 2**63, 10**40, "-1", "abc"])
+def test_an_unknown_huge_or_malformed_movie_id_is_404(signed_in, resource, model, movie_id):
+    assert signed_in.put(mark_url(resource, movie_id)).status_code == 404
+    assert signed_in.delete(mark_url(resource, movie_id)).status_code == 404
+    assert not model.objects.exists()
+
+
+@MARKS
+@pytest.mark.parametrize("method, with_id", [("get", False), ("put", True), ("delete", True)])
+def test_anonymous_visitors_are_refused_with_403(api_client, movie, resource, model, method, with_id):
+    response = getattr(api_client, method)(mark_url(resource, movie.pk if with_id else None))
+
+    assert response.status_code == 403
+    assert not model.objects.exists()
+
+
+@MARKS
+def test_marks_work_with_token_authentication(api_client, user, movie, resource, model):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+    assert api_client.put(mark_url(resource, movie.pk)).status_code == 201
+    assert model.objects.get().user == user
+
+
+@MARKS
+def test_adding_and_removing_queue_a_recommendations_refresh(signed_in, user, movie, resource, model, monkeypatch,
+                                                             django_capture_on_commit_callbacks):
+    from recommendations import services
+
+    refreshed = []
+    monkeypatch.setattr(services, "user_recommendations_invalidate", lambda *, user_id: refreshed.append(user_id))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.put(mark_url(resource, movie.pk))
+        signed_in.put(mark_url(resource, movie.pk))  # already there: nothing changes, nothing to refresh
+        signed_in.delete(mark_url(resource, movie.pk))
+
+    assert refreshed == [user.pk, user.pk]
+
+
+@MARKS
+def test_a_marked_movie_disappears_from_my_recommendations(signed_in, user, taste_catalog, resource, model, settings,
+                                                          django_capture_on_commit_callbacks):
+    from recommendations.services import model_train
+
+    if resource == "watchlist":
+        settings.RECOMMENDER = {**settings.RECOMMENDER, "EXCLUDE_WATCHLIST": True}
+    sci_fi, romance = taste_catalog
+    model_train()
+    for m in sci_fi[:5]:
+        rating_upsert(user=user, movie=m, score=5)
+    for m in romance[:5]:
+        rating_upsert(user=user, movie=m, score=1)
+    before = signed_in.get("/api/recommendations/", {"n": 5}).json()
+    assert before["personalized"] is True
+    top = before["results"][0]["movie"]["id"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signed_in.put(mark_url(resource, top)).status_code == 201
+    after = signed_in.get("/api/recommendations/", {"n": 5}).json()
+
+    assert after["personalized"] is True and len(after["results"]) == 5
+    assert top not in [item["movie"]["id"] for item in after["results"]]
+
+
+@MARKS
+@pytest.mark.parametrize("marked", [False, True])
+def test_options_describes_the_endpoints_without_errors(signed_in, user, movie, resource, model, marked):
+    if marked:
+        model.objects.create(user=user, movie=movie)
+
+    assert signed_in.options(mark_url(resource)).status_code == 200
+    assert signed_in.options(mark_url(resource, movie.pk)).status_code == 200
+    assert signed_in.options(mark_url(resource, 10**40)).status_code == 200
