@@ -89,8 +89,5 @@ def movie_predicted_rating(*, user, movie: Movie) -> float | None:
     scores = {m: s for m, s in user_scores(user_id=user.pk).items() if m != movie.pk}
     if not scores:
         return None
-    vector = loaded.model.fold_in(
-        np.fromiter(scores.keys(), dtype=np.int64), np.fromiter(scores.values(), dtype=np.float64)
-    )
-    predicted = loaded.model.predict(vector, np.asarray([movie.pk], dtype=np.int64))[0]
+    predicted = loaded.model.predict(scores, np.asarray([movie.pk], dtype=np.int64))[0]
     return None if np.isnan(predicted) else round(float(predicted), 1)

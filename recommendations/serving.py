@@ -9,22 +9,16 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from recommendations import cache as rec_cache
-from recommendations.engine import SVDModel
+from recommendations.engine import HybridModel
 from recommendations.models import ModelVersion
 
 logger = logging.getLogger(__name__)
 
-SUPPORT_FILE = "support.npy"
-
-
 @dataclass(frozen=True)
 class LoadedModel:
     version_id: int
-    model: SVDModel
-    support: np.ndarray  # ratings per movie, aligned with model.movie_ids
+    model: HybridModel
 
 
 _lock = threading.Lock()
@@ -59,14 +53,12 @@ def active_model() -> LoadedModel | None:
             rec_cache.active_version_set(None)
             return None
         try:
-            directory = Path(version.artifact_path)
-            model = SVDModel.load(directory, mmap=True)
-            support = np.load(directory / SUPPORT_FILE, mmap_mode="r")
+            model = HybridModel.load(Path(version.artifact_path), mmap=True)
         except (OSError, ValueError) as exc:
             logger.error("cannot load model version %s from %s: %s", version_id, version.artifact_path, exc)
             # Keep serving what this process already has rather than nothing.
             return _loaded
-        _loaded = LoadedModel(version_id=version_id, model=model, support=support)
+        _loaded = LoadedModel(version_id=version_id, model=model)
         logger.info("loaded model version %s", version_id)
         return _loaded
 

@@ -69,10 +69,14 @@ class HybridParams:
 
     Attributes:
         new_user, heavy_user: signal → weight for a user with no ratings / very many.
-        half: ratings at which the two mixes count equally.
+        half: ratings at which the two mixes count equally. 10 rather than the 20 that scored best
+            on ml-100k's cold-start validation: after onboarding's ten ratings a viewer should see
+            picks that visibly follow their taste (holdout NDCG@10 0.387 vs 0.385; cold-5 0.464 vs 0.477).
         min_support: ratings a movie needs before the ``rating`` signal scores it.
         diversity: genre diversity re-ranking strength (0 = off).
         liked: stars at or above which a rated movie may be cited as a reason.
+        seed_min_stars: the co-watching signals (EASE, item-kNN) start only from movies rated at
+            least this: a film the viewer rated 1★ must not bring "more like it". 0 seeds from all.
         predictor: rating predictor: ``"blend"`` (SVD + KNNBaseline), ``"svd"`` or ``"none"``.
         popularity_damping: pseudo-ratings at the global mean (``popularity_ranking``).
         ease, itemknn, blend: the components' hyper-parameters.
@@ -80,10 +84,11 @@ class HybridParams:
 
     new_user: Mapping[str, float] = field(default_factory=_new_user_weights)
     heavy_user: Mapping[str, float] = field(default_factory=_heavy_user_weights)
-    half: float = 20.0
+    half: float = 10.0
     min_support: int = 10
     diversity: float = 0.0
     liked: float = 4.0
+    seed_min_stars: float = 3.0
     predictor: str = "blend"
     popularity_damping: float = 10.0
     ease: EASEParams = field(default_factory=EASEParams)
@@ -262,7 +267,8 @@ class HybridModel:
         if signal not in SIGNALS:
             raise ValueError(f"unknown signal {signal!r}; known: {SIGNALS}")
         weights = {signal: 1.0}
-        changes: dict[str, Any] = {"new_user": weights, "heavy_user": weights}
+        # A single signal is the textbook baseline: it seeds from every rated movie.
+        changes: dict[str, Any] = {"new_user": weights, "heavy_user": weights, "seed_min_stars": 0.0}
         if min_support is not None:
             changes["min_support"] = min_support
         return self.with_params(**changes)
@@ -331,10 +337,11 @@ class HybridModel:
             return None
         out = np.full(len(self.movie_ids), np.nan)
         rows = self._rows[signal]
-        if signal == "ease":
-            out[rows] = self.ease.score(profile.movie_ids)
-        elif signal == "itemknn":
-            out[rows] = self.itemknn.score(profile.movie_ids)
+        if signal in ("ease", "itemknn"):
+            seeds = profile.movie_ids[profile.scores >= self.params.seed_min_stars]
+            if len(seeds) == 0:
+                return None
+            out[rows] = (self.ease if signal == "ease" else self.itemknn).score(seeds)
         elif signal == "content":
             out[rows] = self.content.score(profile.movie_ids, profile.scores)
         else:  # rating: the factor model's stars (the blend's kNN part is too slow for every movie)

@@ -11,11 +11,10 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
@@ -23,10 +22,17 @@ from django.utils import timezone
 
 from ratings.models import Rating
 from recommendations import cache as rec_cache
-from recommendations import serving
-from recommendations.engine import SVDModel, SVDParams, evaluate_predictions, holdout_split
+from recommendations.engine import (
+    BlendModel,
+    HybridModel,
+    HybridParams,
+    SVDModel,
+    SVDParams,
+    evaluate_predictions,
+    holdout_split,
+)
 from recommendations.engine.arrays import artifact_checksum
-from recommendations.export import ratings_export
+from recommendations.export import movies_export, ratings_export
 from recommendations.models import ModelVersion
 from recommendations.services.registry import TrainingError, model_artifacts_prune, model_version_activate
 
@@ -41,18 +47,28 @@ class TrainingBusy(TrainingError):
     """Another training holds the lock."""
 
 
-def _svd_params() -> SVDParams:
+ALGORITHM = "hybrid"
+
+
+def _hybrid_params(n_ratings: int | None = None) -> HybridParams:
+    """The served model: the hybrid ranker with the blend predictor (SVD alone on large data)."""
     cfg = settings.RECOMMENDER
-    return SVDParams(
+    defaults = HybridParams()
+    svd = SVDParams(
         n_factors=cfg["SVD_FACTORS"], n_epochs=cfg["SVD_EPOCHS"], lr_all=cfg["SVD_LR"],
         reg_all=cfg["SVD_REG"], random_state=cfg["SEED"],
     )
+    predictor = cfg["PREDICTOR"]
+    if n_ratings is not None and n_ratings > cfg["LARGE_DATA_RATINGS"]:
+        predictor = "svd"  # the blend's neighbourhood half does not scale to tens of millions of ratings
+    return replace(defaults, predictor=predictor, min_support=cfg["MIN_SUPPORT"],
+                   blend=replace(defaults.blend, svd=svd))
 
 
 def model_train_request() -> ModelVersion:
     """Queue a training (staff button, API, N new ratings): a queued row now, the task after commit."""
     version = ModelVersion.objects.create(
-        algorithm="svd", parameters=asdict(_svd_params()), status=ModelVersion.Status.QUEUED,
+        algorithm=ALGORITHM, parameters=_hybrid_params().to_dict(), status=ModelVersion.Status.QUEUED,
         task_id=str(uuid.uuid4()),
     )
 
@@ -79,7 +95,7 @@ def model_versions_mark_stale() -> int:
 def model_train(
     *, version: ModelVersion | None = None, progress: Progress | None = None, activate: bool = True
 ) -> ModelVersion:
-    """Fit SVD on all ratings, record it, and activate it if it succeeded and is not clearly worse."""
+    """Fit the hybrid on all ratings, record it, and activate it if it succeeded and is not clearly worse."""
     owner = str(uuid.uuid4())
     if not rec_cache.training_lock_acquire(owner=owner, timeout=LOCK_TTL):
         if version is not None:
@@ -88,14 +104,13 @@ def model_train(
     started = time.monotonic()
     try:
         model_versions_mark_stale()
-        params = _svd_params()
         if version is None:
-            version = ModelVersion.objects.create(algorithm="svd", parameters=asdict(params))
-        version.status, version.error, version.parameters = ModelVersion.Status.RUNNING, "", asdict(params)
-        version.save(update_fields=["status", "error", "parameters"])
+            version = ModelVersion.objects.create(algorithm=ALGORITHM)
+        version.status, version.error, version.algorithm = ModelVersion.Status.RUNNING, "", ALGORITHM
+        version.save(update_fields=["status", "error", "algorithm"])
         reporter = _Reporter(version, owner, progress)
         try:
-            _fit_and_store(version=version, params=params, report=reporter)
+            _fit_and_store(version=version, report=reporter)
         except Exception as exc:
             _fail(version, f"{type(exc).__name__}: {exc}", time.monotonic() - started)
             logger.exception("training of model version %s failed", version.pk)
@@ -136,25 +151,31 @@ class _Reporter:
         rec_cache.training_lock_renew(owner=self.owner, timeout=LOCK_TTL)
 
 
-def _fit_and_store(*, version: ModelVersion, params: SVDParams, report: _Reporter) -> None:
+def _fit_and_store(*, version: ModelVersion, report: _Reporter) -> None:
     report("export", 0.0)
     # Read before the export: a rating saved in between counts as new (retrain sooner), never as lost.
     version.data_max_timestamp = Rating.objects.aggregate(newest=Max("rated_at"))["newest"]
     ratings = ratings_export()
     if ratings.empty:
         raise TrainingError("there are no ratings to train on")
+    movies = movies_export()
+    params = _hybrid_params(len(ratings))
+    version.parameters = params.to_dict()
     version.n_ratings = len(ratings)
     version.n_users = int(ratings["user_id"].nunique())
     version.n_movies = int(ratings["movie_id"].nunique())
 
+    # The stored RMSE/MAE are the rating predictor's on a held-out 10% (fitted on the other 90%).
     report("evaluate", 0.05)
-    train, test = holdout_split(ratings, test_fraction=0.1, seed=params.random_state)
-    held_out = SVDModel.fit(train, params, progress=lambda s, f: report("evaluate", 0.05 + 0.45 * f))
+    train, test = holdout_split(ratings, test_fraction=0.1, seed=params.blend.svd.random_state)
+    fit_predictor = BlendModel.fit if params.predictor == "blend" else SVDModel.fit
+    predictor_params = params.blend if params.predictor == "blend" else params.blend.svd
+    held_out = fit_predictor(train, predictor_params, progress=lambda s, f: report("evaluate", 0.05 + 0.4 * f))
     metrics = evaluate_predictions(held_out, test)
-    del held_out
+    del held_out, train, test
 
-    report("fit", 0.5)
-    model = SVDModel.fit(ratings, params, progress=lambda s, f: report("fit", 0.5 + 0.45 * f))
+    report("fit", 0.45)
+    model = HybridModel.fit(ratings, movies, params=params, progress=lambda s, f: report("fit", 0.45 + 0.5 * f))
 
     report("save", 0.95)
     directory = Path(settings.MODEL_DIR) / f"v{version.pk}"
@@ -162,8 +183,6 @@ def _fit_and_store(*, version: ModelVersion, params: SVDParams, report: _Reporte
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     model.save(staging)
-    counts = ratings["movie_id"].value_counts()
-    np.save(staging / serving.SUPPORT_FILE, counts.reindex(model.movie_ids, fill_value=0).to_numpy(dtype=np.int32))
     shutil.rmtree(directory, ignore_errors=True)
     staging.rename(directory)  # a half-written artifact never carries the version's name
 
@@ -208,7 +227,7 @@ def model_retrain_if_due() -> ModelVersion | None:
         return stuck
     if ModelVersion.objects.filter(status=ModelVersion.Status.QUEUED).exists():
         return None
-    active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE, algorithm="svd").first()
+    active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
     if active is None:
         return model_train_request() if Rating.objects.exists() else None
     since = active.data_max_timestamp or active.trained_at or timezone.now() - timedelta(days=3650)

@@ -78,7 +78,8 @@ def test_a_signed_in_user_gets_personal_picks_from_the_active_model(api_client, 
     for item in body["results"]:
         assert item["movie"]["id"] not in rated
         assert isinstance(item["predicted_rating"], float) and item["reason"]
-    assert all(item["movie"]["genres"] == ["Sci-Fi"] for item in body["results"][:3])
+    assert body["results"][0]["movie"]["genres"] == ["Sci-Fi"]
+    assert sum(item["movie"]["genres"] == ["Sci-Fi"] for item in body["results"][:5]) >= 4
 
 
 def test_token_authentication_gets_personal_answers(api_client, user, rated_catalog):

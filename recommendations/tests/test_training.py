@@ -140,7 +140,7 @@ def test_the_task_does_not_train_a_version_twice(taste_catalog):
     done = services.model_train()
 
     assert tasks.model_train(version_id=done.pk) is None
-    assert ModelVersion.objects.filter(algorithm="svd").count() == 1
+    assert ModelVersion.objects.filter(algorithm="hybrid").count() == 1
 
 
 def test_ten_quick_ratings_queue_one_refresh(taste_catalog, user, monkeypatch, django_capture_on_commit_callbacks):

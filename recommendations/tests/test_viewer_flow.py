@@ -33,7 +33,8 @@ def test_a_new_viewer_signs_up_rates_and_sees_top_picks_that_follow_the_ratings(
     home = client.get(reverse("home"))
     picks = home.context["top_picks"]
     assert len(picks) >= 5
-    assert all(pick.movie in sci_fi[4:] for pick in picks[:5]), "unrated sci-fi leads the picks"
+    assert picks[0].movie in sci_fi[4:], "unrated sci-fi leads the picks"
+    assert sum(pick.movie in sci_fi[4:] for pick in picks[:5]) >= 3, "most of the top 5 follow the taste"
     assert all(pick.predicted_rating is not None for pick in picks)
     page = home.content.decode()
     assert sci_fi[4].title in page or picks[0].movie.title in page
@@ -46,19 +47,20 @@ def test_changing_and_deleting_a_rating_changes_the_picks(
     services.model_train()
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("rating-upsert", args=[sci_fi[0].pk]), {"score": "5"})
+        for movie in sci_fi[:4]:
+            client.post(reverse("rating-upsert", args=[movie.pk]), {"score": "5"})
     first = [p.movie for p in client.get(reverse("home")).context["top_picks"]]
-    assert sci_fi[0] not in first
+    assert not set(sci_fi[:4]) & set(first)
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("rating-delete", args=[sci_fi[0].pk]))
-        for movie in romance[:3]:
+        for movie in sci_fi[:4]:
+            client.post(reverse("rating-delete", args=[movie.pk]))
+        for movie in romance[:4]:
             client.post(reverse("rating-upsert", args=[movie.pk]), {"score": "5"})
-        client.post(reverse("rating-upsert", args=[sci_fi[1].pk]), {"score": "1"})
     second = [p.movie for p in client.get(reverse("home")).context["top_picks"]]
 
-    assert not set(romance[:3]) & set(second)
-    assert sci_fi[0] in second or len(second) == 10, "a deleted rating's film can be recommended again"
+    assert not set(romance[:4]) & set(second)
+    assert set(sci_fi[:4]) & set(second), "films whose ratings were deleted can be recommended again"
     assert sum(m in romance for m in second[:5]) > sum(m in romance for m in first[:5])
 
 
