@@ -32,7 +32,14 @@ class Movie(models.Model):
         ordering = ["title"]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.year})" if self.year else self.title
+        return f"{self.display_title} ({self.year})" if self.year else self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title as people say it: MovieLens files "Matrix, The", pages show "The Matrix"."""
+        from catalog.search import natural_title
+
+        return natural_title(self.title)
 
 
 class SimilarMovie(models.Model):

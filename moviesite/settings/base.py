@@ -160,9 +160,9 @@ RECOMMENDER = {
     # barely-rated films are noise, and ranking by them is worse than popularity.
     "MIN_SUPPORT": env.int("RECOMMENDER_MIN_SUPPORT", default=10),
     # Stars on cards come from "blend" (SVD + KNNBaseline, the most accurate) or "svd" (faster);
-    # above LARGE_DATA_RATINGS the pipeline uses "svd" whatever this says.
+    # above LARGE_DATA_RATINGS the pipeline uses "svd" (fitted by the numba trainer) whatever this says.
     "PREDICTOR": env.str("RECOMMENDER_PREDICTOR", default="blend"),
-    "LARGE_DATA_RATINGS": env.int("RECOMMENDER_LARGE_DATA_RATINGS", default=2_000_000),
+    "LARGE_DATA_RATINGS": env.int("RECOMMENDER_LARGE_DATA_RATINGS", default=1_000_000),
     "SIMILAR_K": env.int("SIMILAR_K", default=20),
     # Watch-listed movies are already on the viewer's mind: keep them out of recommendations.
     "EXCLUDE_WATCHLIST": env.bool("RECOMMENDER_EXCLUDE_WATCHLIST", default=True),

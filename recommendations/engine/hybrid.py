@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -209,6 +209,7 @@ class HybridModel:
         *,
         params: HybridParams = HybridParams(),  # noqa: B008 -- frozen
         progress: Progress | None = None,
+        svd_trainer: Callable[..., SVDModel] | None = None,
     ) -> HybridModel:
         """Train every component the params use.
 
@@ -218,6 +219,8 @@ class HybridModel:
                 ``tags``, ``overview``) for the content signal; without it content is off.
             params: training and mixing parameters.
             progress: optional ``progress(stage, fraction)`` callback.
+            svd_trainer: fits the ``"svd"`` predictor, ``(ratings, params, progress=...) -> SVDModel``;
+                default Surprise (``SVDModel.fit``); large data passes ``fast_svd.fit_fast_svd``.
 
         Returns:
             The fitted model.
@@ -241,8 +244,9 @@ class HybridModel:
                                                      progress=lambda s, f: report("predictor", 0.6 * f))
         elif params.predictor == "svd":
             report("predictor", 0.0)
-            components["predictor"] = SVDModel.fit(ratings, params.blend.svd,
-                                                   progress=lambda s, f: report("predictor", 0.6 * f))
+            trainer = svd_trainer or SVDModel.fit
+            components["predictor"] = trainer(ratings, params.blend.svd,
+                                              progress=lambda s, f: report("predictor", 0.6 * f))
         if params.uses("ease"):
             report("ease", 0.6)
             components["ease"] = EASE.fit(ratings, params.ease)

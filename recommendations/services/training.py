@@ -60,7 +60,9 @@ def _hybrid_params(n_ratings: int | None = None) -> HybridParams:
     )
     predictor = cfg["PREDICTOR"]
     if n_ratings is not None and n_ratings > cfg["LARGE_DATA_RATINGS"]:
-        predictor = "svd"  # the blend's neighbourhood half does not scale to tens of millions of ratings
+        # The blend's neighbourhood half does not scale to tens of millions of ratings; the numba SGD
+        # trainer fits the same SVD 10-15x faster than Surprise (25M ratings in about a minute).
+        predictor = "svd"
     return replace(defaults, predictor=predictor, min_support=cfg["MIN_SUPPORT"],
                    blend=replace(defaults.blend, svd=svd))
 
@@ -151,6 +153,13 @@ class _Reporter:
         rec_cache.training_lock_renew(owner=self.owner, timeout=LOCK_TTL)
 
 
+def _fast_svd_trainer():
+    # Imported only when needed: numba costs ~0.4 s and ~90 MB in every process that loads it.
+    from recommendations.engine.fast_svd import fit_fast_svd
+
+    return fit_fast_svd
+
+
 def _fit_and_store(*, version: ModelVersion, report: _Reporter) -> None:
     report("export", 0.0)
     # Read before the export: a rating saved in between counts as new (retrain sooner), never as lost.
@@ -168,14 +177,17 @@ def _fit_and_store(*, version: ModelVersion, report: _Reporter) -> None:
     # The stored RMSE/MAE are the rating predictor's on a held-out 10% (fitted on the other 90%).
     report("evaluate", 0.05)
     train, test = holdout_split(ratings, test_fraction=0.1, seed=params.blend.svd.random_state)
-    fit_predictor = BlendModel.fit if params.predictor == "blend" else SVDModel.fit
+    large = len(ratings) > settings.RECOMMENDER["LARGE_DATA_RATINGS"]
+    svd_trainer = _fast_svd_trainer() if large else SVDModel.fit
+    fit_predictor = BlendModel.fit if params.predictor == "blend" else svd_trainer
     predictor_params = params.blend if params.predictor == "blend" else params.blend.svd
     held_out = fit_predictor(train, predictor_params, progress=lambda s, f: report("evaluate", 0.05 + 0.4 * f))
     metrics = evaluate_predictions(held_out, test)
     del held_out, train, test
 
     report("fit", 0.45)
-    model = HybridModel.fit(ratings, movies, params=params, progress=lambda s, f: report("fit", 0.45 + 0.5 * f))
+    model = HybridModel.fit(ratings, movies, params=params, svd_trainer=svd_trainer,
+                            progress=lambda s, f: report("fit", 0.45 + 0.5 * f))
 
     report("save", 0.95)
     directory = Path(settings.MODEL_DIR) / f"v{version.pk}"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from catalog.models import Movie
+from catalog.search import natural_title
 from ratings.models import Rating
 from ratings.selectors import user_excluded_movie_ids, user_scores
 from recommendations import cache as rec_cache
@@ -38,7 +39,7 @@ def user_recommendations_compute(
     exclude = user_excluded_movie_ids(user_id=user_id, watchlist=settings.RECOMMENDER["EXCLUDE_WATCHLIST"])
     picks = loaded.model.recommend(scores, n=n, exclude=exclude)
     cited = {reason.movie_id for pick in picks for reason in pick.reasons if reason.movie_id is not None}
-    titles = dict(Movie.objects.filter(pk__in=cited).values_list("pk", "title"))
+    titles = {pk: natural_title(title) for pk, title in Movie.objects.filter(pk__in=cited).values_list("pk", "title")}
     items = [
         {
             "movie_id": pick.movie_id,

@@ -160,3 +160,16 @@ def test_ten_quick_ratings_queue_one_refresh(taste_catalog, user, monkeypatch, d
     with django_capture_on_commit_callbacks(execute=True):
         rating_upsert(user=user, movie=sci_fi[6], score=5)
     assert queued == [user.pk, user.pk]
+
+
+def test_large_data_trains_the_svd_predictor_with_the_fast_trainer(taste_catalog, settings):
+    settings.RECOMMENDER = {**settings.RECOMMENDER, "LARGE_DATA_RATINGS": 100}
+
+    version = services.model_train()
+
+    assert version.status == Status.ACTIVE
+    assert version.parameters["predictor"] == "svd"
+    assert 0 < version.rmse < 1.5
+    from recommendations import serving
+
+    assert type(serving.active_model().model.predictor).__name__ == "SVDModel"
