@@ -23,8 +23,13 @@ def score_validate(score: object) -> float:
     return value
 
 
+@transaction.atomic
 def movie_rating_summary_refresh(*, movie: Movie) -> None:
     """Recompute the denormalised rating count and mean shown on cards and used for popularity."""
+    # Lock the movie first: two raters' transactions would otherwise each count without the other's
+    # uncommitted row and the last to write would store a stale count. After the lock, the count
+    # (a new snapshot under READ COMMITTED) sees every rating committed before us.
+    list(Movie.objects.select_for_update().filter(pk=movie.pk).values_list("pk", flat=True))
     agg = Rating.objects.filter(movie=movie).aggregate(n=Count("id"), mean=Avg("score"))
     Movie.objects.filter(pk=movie.pk).update(rating_count=agg["n"], rating_mean=agg["mean"])
 

@@ -82,6 +82,10 @@ class TrainingTaskApi(StaffApi):
     @extend_schema(tags=TAGS, summary="A training task's status", responses={
         200: TrainingTaskSerializer, 403: NOT_STAFF, 404: OpenApiResponse(description="No task with this id.")})
     def get(self, request: Request, task_id: str) -> Response:
+        # No stored id is longer than the column or holds a NUL byte, and PostgreSQL refuses NUL in a
+        # query (a 500): such an id is simply not found.
+        if len(task_id) > ModelVersion._meta.get_field("task_id").max_length or "\x00" in task_id:
+            raise NotFound("No training task with this id.")
         version = ModelVersion.objects.filter(task_id=task_id).order_by("-created_at").first()
         if version is None:
             raise NotFound("No training task with this id.")

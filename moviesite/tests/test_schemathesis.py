@@ -1,0 +1,97 @@
+"""schemathesis against the API's own OpenAPI schema: no request the schema allows (or nearly allows) is a 500,
+and every documented response matches the schema — as an anonymous visitor, a viewer with ratings, and staff.
+
+Requests go straight to the WSGI application inside the test's transaction; examples are few and derandomized
+so the run is quick and the same every time.
+"""
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from rest_framework.throttling import SimpleRateThrottle
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from moviesite.wsgi import application
+from ratings.services import rating_upsert
+from recommendations import services
+
+MAX_EXAMPLES = 20
+MODEL_OPERATIONS = ("/api/recommendations/", "/api/staff/")
+CHECKS = [not_a_server_error, response_schema_conformance]
+# The examples of one operation share its fixtures' data (and whatever earlier examples wrote): intended.
+ONE_WORLD_PER_OPERATION = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture
+def api_world(request, taste_catalog, django_user_model) -> dict[str, str]:
+    """A viewer with a few ratings, a staff member (returns each one's token) and, for the operations that
+    serve or manage models, a trained active model."""
+    sci_fi, romance = taste_catalog
+    viewer = django_user_model.objects.create_user(username="fuzz-viewer", password="a-long-test-password")
+    for movie, score in [(sci_fi[0], 5), (sci_fi[1], 4.5), (romance[0], 1)]:
+        rating_upsert(user=viewer, movie=movie, score=score)
+    staff = django_user_model.objects.create_user(username="fuzz-staff", password="a-long-test-password",
+                                                  is_staff=True)
+    if any(part in request.node.name for part in MODEL_OPERATIONS):  # training is most of the set-up time
+        services.model_train()
+    return {"viewer": Token.objects.create(user=viewer).key, "staff": Token.objects.create(user=staff).key}
+
+
+@pytest.fixture
+def wsgi_app(monkeypatch):
+    """The WSGI app, minus the per-request connection clean-up that would close the test's transaction.
+
+    Django's own test client does the same: close_old_connections drops a connection found inside a
+    transaction, and the test's data lives in one. Rate limits are lifted too: the fuzzer sends more
+    requests a minute than a client may, and a 429 would hide the handler it is meant to reach.
+    """
+    monkeypatch.setattr(SimpleRateThrottle, "allow_request", lambda self, request, view: True)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield application
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def _schema(*, security_parameters: bool):
+    # Loaded at import time (the schema needs no database): schemathesis 4.32's fixture-based lazy schema
+    # reads a pytest internal that pytest 9 removed.
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    schema.config.generation.update(
+        max_examples=MAX_EXAMPLES, deterministic=True, database="none",
+        with_security_parameters=security_parameters,
+    )
+    return schema
+
+
+# Anonymous requests carry generated Authorization headers too: a malformed token must be a 401, never a 500.
+anonymous = _schema(security_parameters=True)
+signed_in = _schema(security_parameters=False)
+
+
+@pytest.mark.timeout(120)
+@anonymous.parametrize()
+@ONE_WORLD_PER_OPERATION
+def test_it_answers_anonymous_requests_without_server_errors_and_as_documented(case, api_world, wsgi_app):
+    case.call_and_validate(checks=CHECKS)
+
+
+@pytest.mark.timeout(120)
+@signed_in.parametrize()
+@ONE_WORLD_PER_OPERATION
+def test_it_answers_a_viewer_without_server_errors_and_as_documented(case, api_world, wsgi_app):
+    case.call_and_validate(headers={"Authorization": f"Token {api_world['viewer']}"}, checks=CHECKS)
+
+
+@pytest.mark.timeout(120)
+@signed_in.parametrize()
+@ONE_WORLD_PER_OPERATION
+def test_it_answers_staff_without_server_errors_and_as_documented(case, api_world, wsgi_app):
+    case.call_and_validate(headers={"Authorization": f"Token {api_world['staff']}"}, checks=CHECKS)
