@@ -36,7 +36,10 @@ def active_version_get() -> int | None:
 
 
 def active_version_set(version_id: int | None) -> None:
+    from recommendations import serving
+
     cache.set(ACTIVE_VERSION_KEY, version_id or 0, timeout=None)
+    serving.forget_version()  # this process sees its own activation at once
 
 
 def training_lock_acquire(*, owner: str, timeout: int) -> bool:

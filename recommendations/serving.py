@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +26,26 @@ _lock = threading.Lock()
 _loaded: LoadedModel | None = None
 
 
+VERSION_MEMO_SECONDS = 2.0  # how long a process trusts its last look at the active version
+_memo: tuple[float, int | None] = (0.0, None)
+
+
 def active_version_id() -> int | None:
-    """The active version id, from the cache; falls back to the database and republishes."""
+    """The active version id: remembered for 2 s per process, then read from the shared cache.
+
+    The memo keeps a page that asks several times to one cache read, and a hung cache from
+    costing a timeout on every call; an activation reaches every process within 2 s.
+    """
+    global _memo
+    now = time.monotonic()
+    if now - _memo[0] < VERSION_MEMO_SECONDS:
+        return _memo[1]
+    version_id = _active_version_lookup()
+    _memo = (now, version_id)
+    return version_id
+
+
+def _active_version_lookup() -> int | None:
     version_id = rec_cache.active_version_get()
     if version_id is None:
         version_id = (
@@ -63,8 +82,14 @@ def active_model() -> LoadedModel | None:
         return _loaded
 
 
+def forget_version() -> None:
+    global _memo
+    _memo = (0.0, None)
+
+
 def forget() -> None:
-    """Drop the in-process model (tests, and after activation in the same process)."""
-    global _loaded
+    """Drop the in-process model and version memo (tests, and after activation in the same process)."""
+    global _loaded, _memo
     with _lock:
         _loaded = None
+        _memo = (0.0, None)

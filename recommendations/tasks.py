@@ -16,14 +16,18 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 
 
 @shared_task(
-    name="recommendations.tasks.model_train", acks_late=True,
+    bind=True, name="recommendations.tasks.model_train", acks_late=True,
     autoretry_for=TRANSIENT, retry_backoff=30, retry_jitter=True, max_retries=3,
 )
-def model_train(version_id: int | None = None) -> int | None:
+def model_train(self, version_id: int | None = None) -> int | None:
     version = None
     if version_id is not None:
         version = ModelVersion.objects.filter(pk=version_id).first()
-        if version is None or version.status not in (ModelVersion.Status.QUEUED, ModelVersion.Status.FAILED):
+        # Only a queued request trains (or one this task's own retry left failed): a message
+        # redelivered after its worker died must not retrain a run already marked stale.
+        retrying = self.request.retries > 0
+        trainable = [ModelVersion.Status.QUEUED] + ([ModelVersion.Status.FAILED] if retrying else [])
+        if version is None or version.status not in trainable:
             logger.info("model version %s is %s: nothing to do", version_id, getattr(version, "status", "gone"))
             return None
     try:
@@ -58,6 +62,7 @@ def user_recommendations_refresh(user_id: int) -> int:
     return len(items or [])
 
 
-@shared_task(name="recommendations.tasks.user_recommendations_warm", acks_late=True)
+@shared_task(name="recommendations.tasks.user_recommendations_warm", acks_late=True, autoretry_for=TRANSIENT,
+             retry_backoff=10, max_retries=3)
 def user_recommendations_warm() -> int:
     return services.user_recommendations_warm()

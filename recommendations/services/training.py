@@ -229,7 +229,9 @@ def model_retrain_if_due() -> ModelVersion | None:
 
     Also re-sends requests that have waited in the queued state too long (the broker was down).
     """
-    if ModelVersion.objects.filter(status=ModelVersion.Status.RUNNING).exists():
+    # A running row whose lock has lapsed is a dead worker's: training again will mark it failed.
+    running = ModelVersion.objects.filter(status=ModelVersion.Status.RUNNING).exists()
+    if running and rec_cache.training_lock_holder() is not None:
         return None
     stuck = ModelVersion.objects.filter(
         status=ModelVersion.Status.QUEUED, created_at__lt=timezone.now() - timedelta(minutes=10)

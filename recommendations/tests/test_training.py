@@ -173,3 +173,21 @@ def test_large_data_trains_the_svd_predictor_with_the_fast_trainer(taste_catalog
     from recommendations import serving
 
     assert type(serving.active_model().model.predictor).__name__ == "SVDModel"
+
+
+def test_a_dead_workers_running_row_does_not_block_the_retrain_trigger(taste_catalog, sent, settings,
+                                                                       django_capture_on_commit_callbacks):
+    ModelVersion.objects.create(status=Status.RUNNING, stage="fit")  # its worker died: no lock holder
+
+    with django_capture_on_commit_callbacks(execute=True):
+        due = services.model_retrain_if_due()
+
+    assert due is not None and len(sent) == 1
+
+
+def test_a_redelivered_message_does_not_retrain_a_version_already_marked_stale(taste_catalog):
+    stale = ModelVersion.objects.create(status=Status.FAILED, error="The worker stopped during training (stale run).")
+
+    assert tasks.model_train(version_id=stale.pk) is None
+    stale.refresh_from_db()
+    assert stale.status == Status.FAILED
