@@ -77,7 +77,7 @@ def screenshot():
 @dataclass
 class Catalogue:
     genre_of: dict[str, str]  # title → its main genre
-    target_title: str
+    target_title: str  # as pages show it ("The Lighthouse Keeper")
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def catalogue(transactional_db) -> Catalogue:
     services.model_train()
     services.movie_similarities_compute()
     serving.forget()
-    return Catalogue(genre_of=genre_of, target_title=TARGET_TITLE)
+    return Catalogue(genre_of=genre_of, target_title=target.display_title)
 
 
 @pytest.fixture
