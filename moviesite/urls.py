@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -28,3 +30,5 @@ urlpatterns = [
     path("staff/", include("recommendations.staff_urls")),
     path("", include("recommendations.urls")),
 ]
+if os.environ.get("BENCH_VIEWS") == "1":  # `python -m bench`'s do-nothing baseline view
+    urlpatterns.append(path("bench/", include("bench.urls")))

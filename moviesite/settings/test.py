@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CACHES, CELERY_BROKER_URL, DATA_DIR, DATABASES
+from .base import CACHES, CELERY_BROKER_URL, DATA_DIR, DATABASES, filesystem_broker_options
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -38,14 +38,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Tasks of this run go to a queue of their own, so a developer's running worker never takes them.
 CELERY_TASK_DEFAULT_QUEUE = f"moviesite-{TEST_RUN_ID}"
 if CELERY_BROKER_URL == "filesystem://":
-    _queue = TEST_DATA_DIR / "broker"
-    for _folder in ("queue", "processed", "control"):
-        (_queue / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue / "queue"),
-        "data_folder_out": str(_queue / "queue"),
-        "processed_folder": str(_queue / "processed"),
-        "control_folder": str(_queue / "control"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(TEST_DATA_DIR / "broker")
 RETRAIN_HOUR = -1

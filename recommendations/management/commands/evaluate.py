@@ -17,12 +17,13 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
 from catalog.download import DownloadError, movielens_archive
 from catalog.movielens import DATASETS, MovieLensFormatError, read_movielens
+from moviesite.progress import CommandProgressStream
 from recommendations.engine.evaluation.runner import (
     PROTOCOLS,
     RANKING_ALGORITHMS,
@@ -33,19 +34,6 @@ from recommendations.engine.evaluation.runner import (
 )
 from recommendations.engine.report import format_table, write_report
 from recommendations.models import ModelVersion
-
-
-class _Stream:
-    """tqdm redraws a line with '\r'; OutputWrapper.write would end every redraw with a newline."""
-
-    def __init__(self, out: OutputWrapper) -> None:
-        self.out = out
-
-    def write(self, text: str) -> None:
-        self.out.write(text, ending="")
-
-    def flush(self) -> None:
-        self.out.flush()
 
 
 class Command(BaseCommand):
@@ -74,7 +62,7 @@ class Command(BaseCommand):
         ratings, movies, source = self._data(options, name)
         algorithms = [a for a in options["algorithms"].split(",") if a] or None
         started = time.monotonic()
-        with tqdm(total=1000, desc="evaluating", file=_Stream(self.stderr), leave=False,
+        with tqdm(total=1000, desc="evaluating", file=CommandProgressStream(self.stderr), leave=False,
                   disable=options["verbosity"] == 0) as bar:
 
             def progress(label: str, fraction: float) -> None:
@@ -114,7 +102,7 @@ class Command(BaseCommand):
                 raise CommandError("there are no ratings in the database to evaluate on")
             return ratings, movies_export(), None
         try:
-            source = options["path"] or _dataset_source(name, _Stream(self.stderr))
+            source = options["path"] or _dataset_source(name, CommandProgressStream(self.stderr))
             data = read_movielens(name, source)
         except (MovieLensFormatError, DownloadError) as exc:
             raise CommandError(str(exc)) from exc
