@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 DATASET ?= ml-latest-small
 PORT ?= 8000
 
-.PHONY: run setup test lint bench bench-quality chaos clean-data help
+.PHONY: run setup test lint bench bench-scale bench-quality chaos clean-data help
 
 help:
 	@echo "make run    - set up and start the site, worker and beat on http://127.0.0.1:$(PORT)"
@@ -41,8 +41,13 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
+# Benchmarks (bench/): PostgreSQL and Redis on 127.0.0.1, and wrk for HTTP (apt-get install -y wrk).
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
+
+SCALE ?= 1M,5M,25M
+bench-scale: $(VENV)/.dev
+	$(BIN)/python -m bench scale --ratings $(SCALE) --memory
 
 bench-quality: $(VENV)/.dev
 	$(MANAGE) evaluate --dataset ml-100k $(if $(wildcard ../shared/datasets/ml-100k/u.data),--path ../shared/datasets/ml-100k)

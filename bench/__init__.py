@@ -1,0 +1,1 @@
+"""Benchmarks the way an operator would run them: `python -m bench` (see bench.__main__)."""

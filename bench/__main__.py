@@ -1,0 +1,161 @@
+"""`python -m bench [all|http|freshness|scale|memory] [options]`: run benchmarks, print tables, keep JSON.
+
+`all` (the default, `make bench`) runs every bench small enough to finish in about ten minutes
+on a 2-core machine: scale at 200k ratings, memory with a 59k-movie model (1M ratings), HTTP with
+2-second runs and freshness on one site. `python -m bench http` runs 10-second points;
+`make bench-scale SCALE=1M,5M,25M` runs the big one.
+Each bench writes bench/results/<name>-<timestamp>.json.
+
+Needs PostgreSQL on 127.0.0.1:5432 reachable as the current user without a password
+(BENCH_POSTGRES_URL overrides), Redis on 127.0.0.1:6379 (BENCH_REDIS_URL; database 13 is used),
+and wrk for the HTTP bench (apt-get install -y wrk). Each bench creates and drops a database of its
+own (moviesite_<name>) and starts and stops its own gunicorn and Celery worker.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import shutil
+import sys
+import time
+
+from bench import freshness, http, memory, scale
+from bench.report import results_write, say
+from bench.site import Site, running_site, served
+from bench.synthetic import parse_count
+
+
+def _counts(text: str) -> list[int]:
+    return [parse_count(part) for part in text.split(",") if part.strip()]
+
+
+def _connections(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(","))
+
+
+def http_bench(args: argparse.Namespace, site: Site | None = None) -> dict:
+    http.wrk_path()
+    with contextlib.ExitStack() as stop:
+        site = site or stop.enter_context(running_site(name="http"))
+        results = {}
+        for worker_class in args.worker_class.split(","):
+            threads = args.threads if worker_class == "gthread" else 1
+            with served(site, worker_class=worker_class, threads=threads) as live:
+                label = f"gunicorn 2 {worker_class} workers{f' × {threads} threads' if threads > 1 else ''}"
+                say(f"HTTP: {label}, {args.repeats} × {args.duration:g} s per point")
+                result = http.run(live, duration=args.duration, repeats=args.repeats, connections=args.connections)
+                result.update(setup=site.setup, server=label)
+                results[worker_class] = result
+                http.print_table(result, title=f"HTTP ({label}; medians of {args.repeats})")
+    path = results_write("http", {"duration": args.duration, "repeats": args.repeats, "results": results})
+    say(f"→ {path}")
+    return results
+
+
+def freshness_bench(args: argparse.Namespace, site: Site | None = None) -> dict:
+    with contextlib.ExitStack() as stop:
+        site = site or stop.enter_context(running_site(name="freshness"))
+        with served(site) as live:
+            result = freshness.run(live, users=args.users, per_user=args.per_user)
+    freshness.print_table(result)
+    say(f"→ {results_write('freshness', {'results': result})}")
+    return result
+
+
+def scale_bench(args: argparse.Namespace) -> list[dict]:
+    results = []
+    sizes = args.ratings
+    for i, size in enumerate(sizes):
+        then = memory.measure if args.memory and i == len(sizes) - 1 else None
+        results.append(scale.run_size(size, seed=args.seed, pipeline=not args.no_pipeline,
+                                      bulk_sample=args.bulk_sample, warm_limit=args.warm_limit,
+                                      request_users=args.request_users, then=then))
+        scale.print_tables(results[-1:])
+    if len(results) > 1:
+        scale.print_tables(results)
+    for r in results:
+        if "then" in r:
+            memory.print_table(r["then"])
+    say(f"→ {results_write('scale', {'results': results})}")
+    return results
+
+
+def memory_bench(args: argparse.Namespace) -> dict:
+    result = memory.run_standalone(ratings=args.ratings, seed=args.seed)
+    memory.print_table(result)
+    say(f"→ {results_write('memory', {'results': result})}")
+    return result
+
+
+def all_benches(args: argparse.Namespace) -> None:
+    """Every bench, small: scale at 200k ratings, memory at 59k movies, HTTP and freshness on one site."""
+    started = time.perf_counter()
+    scale_bench(argparse.Namespace(ratings=[args.ratings], seed=42, no_pipeline=False, bulk_sample=args.bulk_sample,
+                                   warm_limit=args.warm_limit, request_users=300, memory=False))
+    memory_bench(argparse.Namespace(ratings=parse_count("1M"), seed=42))
+    with running_site(name="site") as site:
+        if shutil.which("wrk"):
+            http_bench(argparse.Namespace(worker_class="sync", threads=1, duration=args.duration,
+                                          repeats=args.repeats, connections=http.CONNECTIONS), site)
+        else:
+            say("wrk is not installed (apt-get install -y wrk): HTTP bench skipped")
+        freshness_bench(argparse.Namespace(users=10, per_user=10), site)
+    say(f"\nAll benches done in {(time.perf_counter() - started) / 60:.1f} min")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    commands = root.add_subparsers(dest="command")
+
+    every = commands.add_parser("all", help="every bench, sized for ~10 minutes (the default)")
+    every.add_argument("--ratings", type=parse_count, default=parse_count("200k"), help="scale bench size")
+    every.add_argument("--bulk-sample", type=parse_count, default=parse_count("50k"))
+    every.add_argument("--warm-limit", type=int, default=1000)
+    every.add_argument("--duration", type=float, default=2.0, help="seconds per HTTP run")
+    every.add_argument("--repeats", type=int, default=3)
+    every.set_defaults(run=all_benches)
+
+    web = commands.add_parser("http", help="throughput and latency under wrk")
+    web.add_argument("--duration", type=float, default=10.0, help="seconds per run (default 10)")
+    web.add_argument("--repeats", type=int, default=3)
+    web.add_argument("--connections", type=_connections, default=http.CONNECTIONS, help="e.g. 1,8,32,64")
+    web.add_argument("--worker-class", default="sync", help="sync, gthread, or sync,gthread to compare")
+    web.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    web.set_defaults(run=http_bench)
+
+    fresh = commands.add_parser("freshness", help="rating POST → recommendations reflect it")
+    fresh.add_argument("--users", type=int, default=10)
+    fresh.add_argument("--per-user", type=int, default=10)
+    fresh.set_defaults(run=freshness_bench)
+
+    big = commands.add_parser("scale", help="synthetic data through import and the retrain pipeline")
+    big.add_argument("--ratings", type=_counts, default=[parse_count("1M")], help="sizes, e.g. 1M,5M,25M")
+    big.add_argument("--seed", type=int, default=42)
+    big.add_argument("--no-pipeline", action="store_true", help="generate and import only")
+    big.add_argument("--bulk-sample", type=parse_count, default=parse_count("200k"),
+                     help="rows for the bulk_create comparison (0 skips it)")
+    big.add_argument("--warm-limit", type=int, default=5000, help="users warmed after training (project default)")
+    big.add_argument("--request-users", type=int, default=500)
+    big.add_argument("--memory", action="store_true", help="also measure gunicorn memory on the last size's model")
+    big.set_defaults(run=scale_bench)
+
+    mem = commands.add_parser("memory", help="gunicorn worker memory with the 59k-movie model")
+    mem.add_argument("--ratings", type=parse_count, default=parse_count("1M"))
+    mem.add_argument("--seed", type=int, default=42)
+    mem.set_defaults(run=memory_bench)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser().parse_args(argv)
+    if args.command is None:
+        args = parser().parse_args(["all", *argv])
+    args.run(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

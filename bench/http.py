@@ -1,0 +1,181 @@
+"""HTTP throughput and latency: wrk against gunicorn (2 workers) on PostgreSQL + Redis.
+
+Five scenarios at 1, 8, 32 and 64 connections, each run `repeats` times for `duration` seconds,
+interleaved (repeat → scenario → connections) so that load from other processes spreads over
+all of them; figures are medians over the repeats. The trivial view is the baseline measured in
+the same run. wrk (Debian package `wrk`) drives the load from a Lua script that spreads requests
+over many users' tokens, sessions, search words and movies.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import stack
+from bench.report import median, say, table
+from bench.site import Site
+
+CONNECTIONS = (1, 8, 32, 64)
+WRK_TIMEOUT = "5s"  # a request slower than this counts as a timeout error
+HALF_STARS = [x / 2 for x in range(1, 11)]
+
+LUA = r"""
+local items = {
+%(items)s
+}
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+function init(args)
+  math.randomseed(%(seed)d + (tid or 0))
+end
+function request()
+  local it = items[math.random(#items)]
+  local headers = {}
+  if it[3] ~= "" then headers[it[3]] = it[4] end
+  if it[5] ~= "" then
+    headers["Content-Type"] = "application/json"
+    return wrk.format(it[1], it[2], headers, it[5])
+  end
+  return wrk.format(it[1], it[2], headers)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH_JSON {\"requests\": %%d, \"duration_us\": %%d, \"connect\": %%d, \"read\": %%d, \"write\": %%d, " ..
+    "\"status\": %%d, \"timeout\": %%d, \"p50_us\": %%d, \"p95_us\": %%d, \"p99_us\": %%d, \"max_us\": %%d}\n",
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    items: list[tuple[str, str, str, str, str]]  # method, path, header name, header value, JSON body
+
+
+def wrk_path() -> str:
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk (Debian/Ubuntu), then run the bench again")
+    return found
+
+
+def scenarios(fixtures: dict) -> list[Scenario]:
+    rng = random.Random(11)
+    readers, writers = fixtures["readers"], fixtures["writers"]
+    return [
+        Scenario("trivial view (baseline)", [("GET", "/bench/ping", "", "", "")]),
+        Scenario("recommendations API, cached", [
+            ("GET", "/api/recommendations/", "Authorization", f"Token {r['token']}", "") for r in readers
+        ]),
+        Scenario("home page, logged in", [
+            ("GET", "/", "Cookie", f"sessionid={key}", "") for key in fixtures["sessions"]
+        ]),
+        Scenario("movie search", [("GET", f"/movies/?q={q}", "", "", "") for q in fixtures["queries"]]),
+        Scenario("rating POST (API)", [
+            ("POST", "/api/ratings/", "Authorization", f"Token {w['token']}",
+             json.dumps({"movie": rng.choice(fixtures["movies"]), "score": rng.choice(HALF_STARS)}))
+            for w in writers for _ in range(20)
+        ]),
+    ]
+
+
+def lua_script(scenario: Scenario, folder: Path, seed: int) -> Path:
+    rows = ",\n".join("{" + ", ".join(_lua_string(v) for v in item) + "}" for item in scenario.items)
+    path = folder / f"{''.join(c if c.isalnum() else '-' for c in scenario.name)}.lua"
+    path.write_text(LUA % {"items": rows, "seed": seed})
+    return path
+
+
+def _lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrk_run(url: str, script: Path, *, connections: int, duration: float) -> dict:
+    threads = min(2, connections)
+    command = [wrk_path(), "-t", str(threads), "-c", str(connections), "-d", f"{duration:g}s",
+               "--timeout", WRK_TIMEOUT, "-s", str(script), url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=True)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no summary:\n{done.stdout}\n{done.stderr}")
+    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds = raw["duration_us"] / 1e6
+    errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
+    return {
+        "requests": raw["requests"], "rps": raw["requests"] / seconds, "errors": errors,
+        "error_kinds": {k: raw[k] for k in ("connect", "read", "write", "status", "timeout") if raw[k]},
+        **{f"{p}_ms": raw[f"{p}_us"] / 1000 for p in ("p50", "p95", "p99", "max")},
+    }
+
+
+def smoke_check(site: Site, scenario: Scenario) -> int:
+    """One request of the scenario, outside wrk: its HTTP status (to fail loudly on a broken setup)."""
+    method, path, header, value, body = scenario.items[0]
+    request = urllib.request.Request(site.server.url + path, method=method, data=body.encode() or None,
+                                     headers={header: value} if header else {})
+    if body:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def run(site: Site, *, duration: float, repeats: int, connections: tuple[int, ...] = CONNECTIONS) -> dict:
+    """All scenarios × connections × repeats against the running site; returns runs and medians."""
+    runs: list[dict] = []
+    plan = scenarios(site.fixtures)
+    with tempfile.TemporaryDirectory() as folder:
+        scripts = {s.name: lua_script(s, Path(folder), seed=7) for s in plan}
+        checks = {s.name: smoke_check(site, s) for s in plan}
+        if any(status >= 400 for status in checks.values()):
+            raise RuntimeError(f"a scenario fails before any load: {checks}")
+        for repeat in range(repeats):
+            for scenario in plan:
+                for conns in connections:
+                    figures = wrk_run(site.server.url, scripts[scenario.name], connections=conns, duration=duration)
+                    runs.append({"scenario": scenario.name, "connections": conns, "repeat": repeat, **figures})
+                    say(f"  [{repeat + 1}/{repeats}] {scenario.name:<30} c={conns:<3} {figures['rps']:8.0f} req/s  "
+                        f"p99 {figures['p99_ms']:7.1f} ms  errors {figures['errors']}")
+                if scenario.name.startswith("rating"):
+                    stack.queue_drain(site.bench, timeout=300)  # refresh tasks must not load the next runs
+    return {"runs": runs, "medians": medians(runs), "smoke_status": checks}
+
+
+def medians(runs: list[dict]) -> list[dict]:
+    keys = sorted(dict.fromkeys((r["scenario"], r["connections"]) for r in runs),
+                  key=lambda k: ([r["scenario"] for r in runs].index(k[0]), k[1]))
+    out = []
+    for scenario, conns in keys:
+        group = [r for r in runs if r["scenario"] == scenario and r["connections"] == conns]
+        row = {"scenario": scenario, "connections": conns, "repeats": len(group)}
+        for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"):
+            row[key] = median([r[key] for r in group])
+        row["errors"] = sum(r["errors"] for r in group)
+        out.append(row)
+    baseline = {r["connections"]: r["rps"] for r in out if r["scenario"].startswith("trivial")}
+    for row in out:
+        row["vs_trivial"] = row["rps"] / baseline[row["connections"]] if baseline.get(row["connections"]) else None
+    return out
+
+
+def print_table(result: dict, *, title: str) -> None:
+    say(f"\n{title}")
+    say(table(
+        ["scenario", "conns", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "× trivial"],
+        [[r["scenario"], r["connections"], r["rps"], r["p50_ms"], r["p95_ms"], r["p99_ms"], r["errors"],
+          r["vs_trivial"]] for r in result["medians"]],
+    ))

@@ -1,0 +1,353 @@
+"""Django-side steps of the benchmarks, each run in a process of its own against a bench database.
+
+    python -m bench.jobs <job> --out FILE [options]
+
+bench.stack.job runs them with the bench's DATABASE_URL/REDIS_URL/DATA_DIR, so they never see the
+developer's data. Each writes one JSON object to --out.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import sys
+import threading
+import time
+from pathlib import Path
+
+import django
+import numpy as np
+
+SAMPLE_SEED = 7
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class StageClock:
+    """Wall time and peak RSS per named stage; a thread samples this process's RSS every 50 ms."""
+
+    def __init__(self) -> None:
+        self.stages: list[dict] = []
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> StageClock:
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.end()
+        self._stop.set()
+        self._sampler.join()
+
+    def start(self, name: str) -> None:
+        if self.stages and self.stages[-1]["name"] == name:
+            return
+        self.end()
+        self.stages.append({"name": name, "started": time.perf_counter(), "peak_rss_bytes": _rss_bytes()})
+
+    def end(self) -> None:
+        if self.stages and "seconds" not in self.stages[-1]:
+            stage = self.stages[-1]
+            stage["seconds"] = round(time.perf_counter() - stage.pop("started"), 3)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            if self.stages and "seconds" not in self.stages[-1]:
+                stage = self.stages[-1]
+                stage["peak_rss_bytes"] = max(stage["peak_rss_bytes"], _rss_bytes())
+
+
+def _instrument_training(clock: StageClock) -> dict[str, list[float]]:
+    """Name the pipeline's steps on the clock and time every engine fit, by patching this process only.
+
+    model_train reports coarse progress ("export", "evaluate", "fit", "save"); the hybrid's own
+    steps (predictor, EASE, item-kNN, content) and the held-out evaluation are marked by wrapping
+    them. Returns component name → durations of each of its fits (nested fits count in both).
+    """
+    from recommendations.engine import BlendModel, HybridModel, SVDModel
+    from recommendations.engine.content_ranker import ContentRanker
+    from recommendations.engine.ease import EASE
+    from recommendations.engine.itemknn import ItemKNN
+    from recommendations.engine.knn_baseline import KNNBaseline
+    from recommendations.services import training
+
+    fits: dict[str, list[float]] = {}
+    for component in (SVDModel, KNNBaseline, BlendModel, EASE, ItemKNN, ContentRanker):
+        _time_fits(component, fits)
+    original_evaluate = training.evaluate_predictions
+
+    def evaluate(*args, **kwargs):
+        clock.start("evaluate held-out RMSE")
+        return original_evaluate(*args, **kwargs)
+
+    class Hybrid(HybridModel):
+        @classmethod
+        def fit(cls, *args, progress=None, **kwargs):
+            def spy(stage: str, fraction: float) -> None:
+                if stage != "done":
+                    clock.start(f"fit full: {stage}")
+                if progress:
+                    progress(stage, fraction)
+
+            return HybridModel.fit(*args, progress=spy, **kwargs)
+
+    training.evaluate_predictions = evaluate
+    training.HybridModel = Hybrid
+    return fits
+
+
+def _time_fits(component: type, fits: dict[str, list[float]]) -> None:
+    original = component.fit.__func__
+
+    def fit(cls, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(cls, *args, **kwargs)
+        finally:
+            fits.setdefault(component.__name__, []).append(time.perf_counter() - started)
+
+    component.fit = classmethod(fit)
+
+
+def _pipeline_stage(stage: str) -> str | None:
+    """The clock's name for one of model_train's progress stages (None: named elsewhere)."""
+    return {"export": "export", "evaluate": "fit held-out predictor", "save": "save + activate",
+            "done": "save + activate"}.get(stage)
+
+
+def percentiles(seconds: list[float]) -> dict:
+    ms = np.asarray(seconds) * 1000
+    return {"n": len(ms), "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
+            "p99_ms": float(np.percentile(ms, 99)), "max_ms": float(ms.max()), "mean_ms": float(ms.mean())}
+
+
+def pipeline(*, warm_limit: int, request_users: int) -> dict:
+    """Time the retrain pipeline stage by stage, warm the cache, then time cache-miss recommendations."""
+    from ratings.models import Rating
+    from recommendations import services, serving
+    from recommendations.services.user_recommendations import user_recommendations_compute
+
+    result: dict = {}
+    with StageClock() as clock:
+        fits = _instrument_training(clock)
+
+        def progress(stage: str, fraction: float) -> None:
+            if name := _pipeline_stage(stage):
+                clock.start(name)
+
+        clock.start("export")
+        version = services.model_train(progress=progress)
+        clock.start("cache warm")
+        # MovieLens timestamps are years old: the default 30-day window would warm nobody.
+        warmed = services.user_recommendations_warm(days=365 * 100, limit=warm_limit)
+        clock.end()
+    result["stages"] = clock.stages
+    result["component_fits"] = {name: {"calls": len(times), "seconds": round(sum(times), 2)}
+                                for name, times in fits.items()}
+    result["warmed_users"] = warmed
+    artifact = Path(version.artifact_path)
+    result["model"] = {
+        "version": version.pk, "algorithm": version.algorithm, "status": version.status, "rmse": version.rmse,
+        "mae": version.mae, "n_ratings": version.n_ratings, "n_users": version.n_users,
+        "n_movies": version.n_movies, "parameters": version.parameters,
+        "artifact_bytes": sum(p.stat().st_size for p in artifact.rglob("*") if p.is_file()),
+        "artifact_meta": json.loads((artifact / "meta.json").read_text()),
+    }
+    result["pipeline_peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    started = time.perf_counter()
+    loaded = serving.active_model()
+    result["model_load_seconds"] = time.perf_counter() - started
+    model = loaded.model
+    supported = int((np.asarray(model.support) >= model.params.min_support).sum())
+    result["model"].update(movies_in_model=len(model.movie_ids), well_supported=supported)
+    users = _sample_users(request_users)
+    result["request"] = recommendation_cost(user_ids=users, compute=user_recommendations_compute)
+    result["request"]["ratings_per_user_mean"] = float(np.mean(
+        [Rating.objects.filter(user_id=u).count() for u in users[:100]]
+    ))
+    return result
+
+
+def _sample_users(n: int) -> list[int]:
+    from ratings.models import Rating
+
+    users = sorted(Rating.objects.order_by().values_list("user_id", flat=True).distinct())
+    return random.Random(SAMPLE_SEED).sample(users, min(n, len(users)))
+
+
+def recommendation_cost(*, user_ids: list[int], compute) -> dict:
+    """Cache-miss cost: the whole service call, and its engine part (the hybrid's recommend) alone."""
+    from django.conf import settings
+
+    from ratings.selectors import user_excluded_movie_ids, user_scores
+    from recommendations import serving
+
+    total, engine = [], []
+    loaded = serving.active_model()
+    for user_id in user_ids:
+        started = time.perf_counter()
+        compute(user_id=user_id)
+        total.append(time.perf_counter() - started)
+        scores = user_scores(user_id=user_id)
+        exclude = user_excluded_movie_ids(user_id=user_id, watchlist=settings.RECOMMENDER["EXCLUDE_WATCHLIST"])
+        started = time.perf_counter()
+        loaded.model.recommend(scores, n=20, exclude=exclude)
+        engine.append(time.perf_counter() - started)
+    return {"service": percentiles(total), "engine_only": percentiles(engine)}
+
+
+def bulk_compare(*, sample: int) -> dict:
+    """Import ratings/s of the COPY path against Django's bulk_create, on the same sample of rows.
+
+    Both insert the sample into the populated table (indexes and constraints in place) after
+    deleting those rows, inside a transaction that is rolled back: the database ends unchanged.
+    """
+    import pandas as pd
+    from django.db import connection, transaction
+
+    from catalog import services as catalog_services
+    from ratings.models import Rating
+
+    table = Rating._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        total = cursor.fetchone()[0]
+        percent = min(100.0, 100.0 * sample * 1.2 / max(total, 1))
+        cursor.execute(
+            f"SELECT id, user_id, movie_id, score, EXTRACT(EPOCH FROM rated_at)::bigint FROM {table} "
+            f"TABLESAMPLE BERNOULLI (%s) REPEATABLE (7) LIMIT %s", [percent, sample]
+        )
+        rows = cursor.fetchall()
+        cursor.execute("SELECT pg_total_relation_size(%s)", [table])
+        table_bytes = cursor.fetchone()[0]
+    ids = [r[0] for r in rows]
+    frame = pd.DataFrame([r[1:] for r in rows], columns=["user_id", "movie_id", "score", "timestamp"])
+    result = {"table_ratings": total, "table_bytes": table_bytes, "sample": len(frame)}
+    for name, insert in (("bulk_create", _ratings_bulk_create), ("copy", _ratings_copy)):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])
+            started = time.perf_counter()
+            added = insert(frame, catalog_services)
+            seconds = time.perf_counter() - started
+            transaction.set_rollback(True)
+        result[name] = {"seconds": seconds, "added": added, "ratings_per_second": len(frame) / seconds}
+    return result
+
+
+def _ratings_bulk_create(frame, catalog_services) -> int:
+    """What the importer does without COPY (its SQLite path): Rating objects in batches, bulk_create."""
+    import pandas as pd
+
+    from ratings.models import Rating
+
+    rated_at = pd.to_datetime(frame["timestamp"], unit="s", utc=True)
+    batch = catalog_services.BATCH
+    added = 0
+    for start in range(0, len(frame), batch):
+        stop = start + batch
+        ratings = [
+            Rating(user_id=u, movie_id=m, score=s, rated_at=t)
+            for u, m, s, t in zip(
+                frame["user_id"].iloc[start:stop].tolist(), frame["movie_id"].iloc[start:stop].tolist(),
+                frame["score"].iloc[start:stop].tolist(), rated_at.iloc[start:stop].dt.to_pydatetime(), strict=True,
+            )
+        ]
+        added += len(Rating.objects.bulk_create(ratings, ignore_conflicts=True))
+    return added
+
+
+def _ratings_copy(frame, catalog_services) -> int:
+    """The importer's own PostgreSQL path on a table that already holds ratings (COPY + INSERT … ON CONFLICT)."""
+    return catalog_services._ratings_copy(frame, None)
+
+
+def site_fixtures(*, users: int, sessions: int, raters: int, warm: bool) -> dict:
+    """Tokens, logged-in sessions, warm caches, search words and movies for the HTTP and freshness benches.
+
+    The first `users` imported raters read (tokens, sessions for the first `sessions` of them, their
+    recommendations cached when `warm`); the next `raters` ones write ratings, so reads stay cache hits.
+    """
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from catalog.models import Movie
+    from recommendations import services, serving
+
+    people = list(get_user_model().objects.filter(username__startswith="ml_").order_by("pk")[: users + raters])
+    readers, writers = people[:users], people[users:]
+    tokens = {u.pk: Token.objects.get_or_create(user=u)[0].key for u in people}
+    session_keys = []
+    for person in readers[:sessions]:
+        client = Client()
+        client.force_login(person)
+        session_keys.append(client.cookies["sessionid"].value)
+    warm_seconds = None
+    if warm:
+        started = time.perf_counter()
+        for person in readers:
+            services.user_recommendations_refresh(user_id=person.pk)
+        warm_seconds = time.perf_counter() - started
+    popular = list(
+        Movie.objects.filter(rating_count__gte=10).order_by("-rating_count").values_list("pk", "title")[:2000]
+    )
+    rng = random.Random(SAMPLE_SEED)
+    words = [w for _, title in popular[:300] for w in title.split()[:2] if len(w) >= 4 and w.isalpha()]
+    queries = rng.sample(words, min(60, len(words)))
+    queries += [_typo(w, rng) for w in queries[:20]]  # search forgives typos: the slower path
+    return {
+        "readers": [{"id": u.pk, "token": tokens[u.pk]} for u in readers],
+        "writers": [{"id": u.pk, "token": tokens[u.pk]} for u in writers],
+        "sessions": session_keys,
+        "movies": [pk for pk, _ in popular],
+        "queries": queries,
+        "warm_seconds": warm_seconds,
+        "active_version": serving.active_version_id(),
+    }
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+JOBS = {"pipeline": pipeline, "bulk-compare": bulk_compare, "site-fixtures": site_fixtures}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.jobs")
+    parser.add_argument("job", choices=list(JOBS))
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--warm-limit", type=int, default=5000)
+    parser.add_argument("--request-users", type=int, default=500)
+    parser.add_argument("--sample", type=int, default=200_000)
+    parser.add_argument("--users", type=int, default=400)
+    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--raters", type=int, default=100)
+    parser.add_argument("--no-warm", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moviesite.settings.dev")
+    django.setup()
+    arguments = {
+        "pipeline": lambda: pipeline(warm_limit=args.warm_limit, request_users=args.request_users),
+        "bulk-compare": lambda: bulk_compare(sample=args.sample),
+        "site-fixtures": lambda: site_fixtures(users=args.users, sessions=args.sessions, raters=args.raters,
+                                               warm=not args.no_warm),
+    }
+    args.out.write_text(json.dumps(arguments[args.job](), indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
