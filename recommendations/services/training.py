@@ -59,7 +59,7 @@ def _hybrid_params(n_ratings: int | None = None) -> HybridParams:
         reg_all=cfg["SVD_REG"], random_state=cfg["SEED"],
     )
     predictor = cfg["PREDICTOR"]
-    if n_ratings is not None and n_ratings > cfg["LARGE_DATA_RATINGS"]:
+    if n_ratings is not None and n_ratings >= cfg["LARGE_DATA_RATINGS"]:
         # The blend's neighbourhood half does not scale to tens of millions of ratings; the numba SGD
         # trainer fits the same SVD 10-15x faster than Surprise (25M ratings in about a minute).
         predictor = "svd"
@@ -177,7 +177,7 @@ def _fit_and_store(*, version: ModelVersion, report: _Reporter) -> None:
     # The stored RMSE/MAE are the rating predictor's on a held-out 10% (fitted on the other 90%).
     report("evaluate", 0.05)
     train, test = holdout_split(ratings, test_fraction=0.1, seed=params.blend.svd.random_state)
-    large = len(ratings) > settings.RECOMMENDER["LARGE_DATA_RATINGS"]
+    large = len(ratings) >= settings.RECOMMENDER["LARGE_DATA_RATINGS"]
     svd_trainer = _fast_svd_trainer() if large else SVDModel.fit
     fit_predictor = BlendModel.fit if params.predictor == "blend" else svd_trainer
     predictor_params = params.blend if params.predictor == "blend" else params.blend.svd
