@@ -216,9 +216,9 @@ def ratings_per_user() -> list[int]:
 
 
 def model_metric_history() -> list[dict[str, Any]]:
-    """Held-out RMSE and MAE of every trained rating model, oldest first."""
+    """Held-out RMSE and MAE of every trained recommender (any rating-model algorithm), oldest first."""
     rows = (
-        ModelVersion.objects.filter(algorithm="svd", rmse__isnull=False)
+        ModelVersion.objects.filter(rmse__isnull=False)
         .order_by("created_at")
         .values("id", "rmse", "mae", "status", "trained_at")
     )

@@ -14,7 +14,7 @@ class ModelVersion(models.Model):
         ACTIVE = "active"
         RETIRED = "retired"
 
-    algorithm = models.CharField(max_length=32, default="svd")
+    algorithm = models.CharField(max_length=32, default="hybrid")
     parameters = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     n_ratings = models.PositiveIntegerField(default=0)

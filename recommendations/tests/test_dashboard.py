@@ -419,3 +419,14 @@ def test_an_unreachable_broker_reads_as_unknown(monkeypatch, admin_client):
 
     assert dashboard.broker_queue_length() is None
     assert admin_client.get(STATUS).json()["queue"]["label"] == "unknown"
+
+
+def test_metric_history_lists_the_served_hybrid_versions(taste_catalog):
+    from recommendations import dashboard, services
+
+    version = services.model_train()
+
+    history = dashboard.model_metric_history()
+
+    assert [row["id"] for row in history] == [version.pk]
+    assert history[0]["rmse"] == pytest.approx(version.rmse)
