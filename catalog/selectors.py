@@ -113,6 +113,15 @@ def movie_title_matches(*, query: str) -> TitleMatch:
 ONBOARDING_POOL = 300  # the best-known films (most rated): people are likely to have seen them
 
 
+def _round_robin(queues: list[list[Movie]]):
+    """One item from each queue in turn until all are empty."""
+    queues = [list(queue) for queue in queues]
+    while queues:
+        queues = [queue for queue in queues if queue]
+        for queue in queues:
+            yield queue.pop(0)
+
+
 def onboarding_movies(
     *, seed: int, n: int = 18, exclude: set[int] | frozenset[int] = frozenset(), offset: int = 0
 ) -> list[Movie]:
@@ -140,12 +149,19 @@ def onboarding_movies(
         # draw depends only on the seed and the film, so other films' ratings do not move it.
         return random.Random(seed * 1_000_003 + movie.pk).random() ** (1.0 / movie.rating_count)
 
-    queues = [sorted(strata[key], key=lambda m: -draw(m)) for key in sorted(strata)]
-    rng.shuffle(queues)
-    ordered: list[Movie] = []
-    while queues:
-        queues = [queue for queue in queues if queue]
-        ordered += [queue.pop(0) for queue in queues]
+    # Genres take turns (so any 18 consecutive films span every genre the pool has), and within a
+    # genre its decades take turns; both orders are seeded per member.
+    by_genre: dict[str, list[list[Movie]]] = defaultdict(list)
+    for genre, decade in sorted(strata):
+        by_genre[genre].append(sorted(strata[(genre, decade)], key=lambda m: -draw(m)))
+    genre_order = sorted(by_genre)
+    rng.shuffle(genre_order)
+    streams = []
+    for genre in genre_order:
+        decades = by_genre[genre]
+        rng.shuffle(decades)
+        streams.append(_round_robin(decades))
+    ordered: list[Movie] = list(_round_robin([list(stream) for stream in streams]))
     remaining = [movie for movie in ordered if movie.pk not in exclude]
     if remaining:
         start = offset % len(remaining)

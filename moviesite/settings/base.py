@@ -86,7 +86,9 @@ TEMPLATES = [
 ]
 
 # --- Database ----------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'moviesite.sqlite3'}")}
+# An empty DATABASE_URL means "not set" (as in `DATABASE_URL= make test`), not a broken URL.
+_database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{DATA_DIR / 'moviesite.sqlite3'}"
+DATABASES = {"default": env.db_url_config(_database_url)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web and worker write at once: IMMEDIATE transactions + WAL avoid "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -101,7 +103,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 # --- Cache and broker --------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = env.str("REDIS_URL", default="")  # empty = embedded file cache and filesystem broker
 if REDIS_URL:
     CACHES = {
         "default": {
