@@ -13,6 +13,7 @@ from catalog.models import DatasetImport, Genre, Movie
 from catalog.movielens import MovieLensFormatError
 from catalog.services import MovieLensImportError, movielens_import
 from catalog.tests.datasets import FIXTURES
+from conftest import skip_or_fail
 from ratings.models import Rating
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +138,7 @@ def _rating_table_schema() -> list[tuple[str, str]]:
 
 def test_on_postgresql_ratings_come_by_copy_and_the_table_keeps_its_constraints(monkeypatch):
     if connection.vendor != "postgresql":
-        pytest.skip("the COPY path exists only on PostgreSQL")
+        skip_or_fail("the COPY path exists only on PostgreSQL (set DATABASE_URL)")
     schema = _rating_table_schema()
     monkeypatch.setattr(services, "_ratings_bulk_create", lambda *a: pytest.fail("row-by-row path used"))
     copied = []
