@@ -35,19 +35,27 @@ def _connections(text: str) -> tuple[int, ...]:
 
 
 def http_bench(args: argparse.Namespace, site: Site | None = None) -> dict:
+    """Each worker class in turn within every repeat (gunicorn restarted), so both meet the same load."""
     http.wrk_path()
+    classes = args.worker_class.split(",")
+    runs: dict[str, list[dict]] = {c: [] for c in classes}
+    labels = {c: f"gunicorn 2 {c} workers{f' × {args.threads} threads' if c == 'gthread' else ''}" for c in classes}
     with contextlib.ExitStack() as stop:
         site = site or stop.enter_context(running_site(name="http"))
-        results = {}
-        for worker_class in args.worker_class.split(","):
-            threads = args.threads if worker_class == "gthread" else 1
-            with served(site, worker_class=worker_class, threads=threads) as live:
-                label = f"gunicorn 2 {worker_class} workers{f' × {threads} threads' if threads > 1 else ''}"
-                say(f"HTTP: {label}, {args.repeats} × {args.duration:g} s per point")
-                result = http.run(live, duration=args.duration, repeats=args.repeats, connections=args.connections)
-                result.update(setup=site.setup, server=label)
-                results[worker_class] = result
-                http.print_table(result, title=f"HTTP ({label}; medians of {args.repeats})")
+        for repeat in range(args.repeats):
+            for worker_class in classes:
+                threads = args.threads if worker_class == "gthread" else 1
+                with served(site, worker_class=worker_class, threads=threads) as live:
+                    say(f"HTTP: {labels[worker_class]}, repeat {repeat + 1} of {args.repeats}, "
+                        f"{args.duration:g} s per point")
+                    part = http.run(live, duration=args.duration, repeats=1, connections=args.connections,
+                                    first_repeat=repeat)
+                    runs[worker_class] += part["runs"]
+    results = {}
+    for worker_class in classes:
+        results[worker_class] = {"server": labels[worker_class], "setup": site.setup, "runs": runs[worker_class],
+                                 "medians": http.medians(runs[worker_class])}
+        http.print_table(results[worker_class], title=f"HTTP ({labels[worker_class]}; medians of {args.repeats})")
     path = results_write("http", {"duration": args.duration, "repeats": args.repeats, "results": results})
     say(f"→ {path}")
     return results

@@ -9,6 +9,7 @@ over many users' tokens, sessions, search words and movies.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -134,7 +135,8 @@ def smoke_check(site: Site, scenario: Scenario) -> int:
         return exc.code
 
 
-def run(site: Site, *, duration: float, repeats: int, connections: tuple[int, ...] = CONNECTIONS) -> dict:
+def run(site: Site, *, duration: float, repeats: int, connections: tuple[int, ...] = CONNECTIONS,
+        first_repeat: int = 0) -> dict:
     """All scenarios × connections × repeats against the running site; returns runs and medians."""
     runs: list[dict] = []
     plan = scenarios(site.fixtures)
@@ -143,13 +145,15 @@ def run(site: Site, *, duration: float, repeats: int, connections: tuple[int, ..
         checks = {s.name: smoke_check(site, s) for s in plan}
         if any(status >= 400 for status in checks.values()):
             raise RuntimeError(f"a scenario fails before any load: {checks}")
-        for repeat in range(repeats):
+        for repeat in range(first_repeat, first_repeat + repeats):
             for scenario in plan:
                 for conns in connections:
+                    load = os.getloadavg()[0]  # other processes on the machine show up here
                     figures = wrk_run(site.server.url, scripts[scenario.name], connections=conns, duration=duration)
-                    runs.append({"scenario": scenario.name, "connections": conns, "repeat": repeat, **figures})
-                    say(f"  [{repeat + 1}/{repeats}] {scenario.name:<30} c={conns:<3} {figures['rps']:8.0f} req/s  "
-                        f"p99 {figures['p99_ms']:7.1f} ms  errors {figures['errors']}")
+                    runs.append({"scenario": scenario.name, "connections": conns, "repeat": repeat,
+                                 "load1_before": load, **figures})
+                    say(f"  [{repeat + 1}] {scenario.name:<30} c={conns:<3} {figures['rps']:8.0f} req/s  "
+                        f"p99 {figures['p99_ms']:7.1f} ms  errors {figures['errors']}  (load {load:.1f})")
                 if scenario.name.startswith("rating"):
                     stack.queue_drain(site.bench, timeout=300)  # refresh tasks must not load the next runs
     return {"runs": runs, "medians": medians(runs), "smoke_status": checks}

@@ -71,7 +71,8 @@ def _instrument_training(clock: StageClock) -> dict[str, list[float]]:
 
     model_train reports coarse progress ("export", "evaluate", "fit", "save"); the hybrid's own
     steps (predictor, EASE, item-kNN, content) and the held-out evaluation are marked by wrapping
-    them. Returns component name → durations of each of its fits (nested fits count in both).
+    them, and so is the compiled SVD trainer used on large data. Returns component name →
+    durations of each of its fits (nested fits count in both).
     """
     from recommendations.engine import BlendModel, HybridModel, SVDModel
     from recommendations.engine.content_ranker import ContentRanker
@@ -100,8 +101,23 @@ def _instrument_training(clock: StageClock) -> dict[str, list[float]]:
 
             return HybridModel.fit(*args, progress=spy, **kwargs)
 
+    original_fast_trainer = training._fast_svd_trainer
+
+    def fast_trainer():
+        fit = original_fast_trainer()
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return fit(*args, **kwargs)
+            finally:
+                fits.setdefault("fit_fast_svd", []).append(time.perf_counter() - started)
+
+        return timed
+
     training.evaluate_predictions = evaluate
     training.HybridModel = Hybrid
+    training._fast_svd_trainer = fast_trainer
     return fits
 
 
