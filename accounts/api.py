@@ -10,7 +10,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+
+from moviesite.throttling import ScopedRateThrottle
 
 
 class TokenRequestSerializer(AuthTokenSerializer):

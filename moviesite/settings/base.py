@@ -126,6 +126,12 @@ else:
         }
     }
 RECOMMENDATIONS_CACHE_TTL = env.int("RECOMMENDATIONS_CACHE_TTL", default=24 * 3600)
+# The rendered rows of a member's home page; a rating, watchlist or "not interested" change and a new
+# model replace them at once, so this only bounds how old the shared rows (popular, highest rated) get.
+HOME_CACHE_TTL = env.int("HOME_CACHE_TTL", default=600)
+# Sessions are read from the cache and written through to the database: no query per page to find
+# who is signed in, and nobody is signed out when the cache is flushed.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 def filesystem_broker_options(folder: Path) -> dict[str, object]:
     """kombu's filesystem transport in one folder (created here: the transport expects it)."""
@@ -236,8 +242,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Per client address (anonymous) or per user; generous, against runaway scripts rather than people.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "moviesite.throttling.AnonRateThrottle",
+        "moviesite.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": _throttle_rate("API_THROTTLE_ANON", "300/min"),
