@@ -59,12 +59,15 @@ def api_client():
 
 @pytest.fixture(autouse=True)
 def _fresh_serving_state():
-    """Each test starts with no model loaded in this process."""
+    """Each test starts with no model loaded and no movie payloads kept in this process."""
+    from catalog.movie_payloads import movie_payloads_forget
     from recommendations import serving
 
     serving.forget()
+    movie_payloads_forget()
     yield
     serving.forget()
+    movie_payloads_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api import BAD_PARAMS, MovieSerializer
-from recommendations import serving
-from recommendations.selectors import user_top_picks
+from catalog.movie_payloads import movie_payloads
+from recommendations.selectors import popular_picks, user_pick_items
 
 
 class RecommendationParams(serializers.Serializer):
@@ -50,11 +50,29 @@ class RecommendationListApi(APIView):
     def get(self, request: Request) -> Response:
         params = RecommendationParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        picks = user_top_picks(user=request.user, n=params.validated_data["n"])
-        # Popular fallbacks carry no predicted rating; personal picks always do.
-        personalized = any(pick.predicted_rating is not None for pick in picks)
+        n = params.validated_data["n"]
+        personal = user_pick_items(user=request.user, n=n)
+        if personal is None:  # popular fallbacks carry no predicted rating
+            picks = popular_picks(user=request.user, n=n)
+            return Response({
+                "personalized": False,
+                "model_version": None,
+                "results": RecommendationSerializer(picks, many=True).data,
+            })
+        # The hot path: picks come from the cache and movies from this process's payloads (no query).
+        version_id, items = personal
+        movies = movie_payloads([item["movie_id"] for item in items])
         return Response({
-            "personalized": personalized,
-            "model_version": serving.active_version_id() if personalized else None,
-            "results": RecommendationSerializer(picks, many=True).data,
+            "personalized": True,
+            "model_version": version_id,
+            "results": [
+                {
+                    "movie": movies[item["movie_id"]],
+                    "score": item["score"],
+                    "predicted_rating": item["predicted_rating"],
+                    "reason": item["reason"],
+                }
+                for item in items
+                if item["movie_id"] in movies
+            ],
         })

@@ -47,24 +47,24 @@ def _popular_queryset() -> QuerySet[Movie]:
     )
 
 
+def user_pick_items(*, user, n: int = 10) -> tuple[int, list[dict]] | None:
+    """The user's personal picks as cached (movie_id, score, predicted_rating, reason) with the model
+    version that made them; None when there are none (anonymous, no ratings yet, or no model)."""
+    version_id = serving.active_version_id() if user.is_authenticated else None
+    if version_id is None:
+        return None
+    items = rec_cache.user_recommendations_get(version_id=version_id, user_id=user.pk) or []
+    if len(items) < n:
+        items = services.user_recommendations_refresh(user_id=user.pk, n=n) or []
+    return (version_id, items[:n]) if items else None
+
+
 def user_top_picks(*, user, n: int = 10) -> list[Recommendation]:
     """The user's personal picks (cached per model version), or popular movies when there are none yet."""
-    items: list[dict] = []
-    version_id = serving.active_version_id() if user.is_authenticated else None
-    if version_id is not None:
-        items = rec_cache.user_recommendations_get(version_id=version_id, user_id=user.pk) or []
-        if len(items) < n:
-            items = services.user_recommendations_refresh(user_id=user.pk, n=n) or []
-    if not items:
-        seen = (
-            user_excluded_movie_ids(user_id=user.pk, watchlist=settings.RECOMMENDER["EXCLUDE_WATCHLIST"])
-            if user.is_authenticated else set()
-        )
-        return [
-            Recommendation(movie=m, score=m.popularity, predicted_rating=None, reason="Popular with everyone")
-            for m in popular_movies(n=n, exclude=seen)
-        ]
-    items = items[:n]
+    personal = user_pick_items(user=user, n=n)
+    if personal is None:
+        return popular_picks(user=user, n=n)
+    _, items = personal
     movies = {m.pk: m for m in movies_by_ids([item["movie_id"] for item in items])}
     return [
         Recommendation(
@@ -75,6 +75,18 @@ def user_top_picks(*, user, n: int = 10) -> list[Recommendation]:
         )
         for item in items
         if item["movie_id"] in movies
+    ]
+
+
+def popular_picks(*, user, n: int = 10) -> list[Recommendation]:
+    """Popular movies the user has not rated, hidden or (by default) watch-listed."""
+    seen = (
+        user_excluded_movie_ids(user_id=user.pk, watchlist=settings.RECOMMENDER["EXCLUDE_WATCHLIST"])
+        if user.is_authenticated else set()
+    )
+    return [
+        Recommendation(movie=m, score=m.popularity, predicted_rating=None, reason="Popular with everyone")
+        for m in popular_movies(n=n, exclude=seen)
     ]
 
 
