@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,6 +29,37 @@ def user_recommendations_set(*, version_id: int, user_id: int, items: list[dict[
 
 def user_recommendations_delete(*, version_id: int, user_id: int) -> None:
     cache.delete(user_recommendations_key(version_id=version_id, user_id=user_id))
+
+
+def user_state_token(*, user_id: int) -> str:
+    """A value that changes whenever the user's ratings, watchlist or hidden films change.
+
+    Random rather than a counter: if the cache loses it, a new one can never match old entries.
+    """
+    key = f"recs:user-state:{user_id}"
+    token = cache.get(key)
+    if token is None:
+        token = uuid4().hex
+        if not cache.add(key, token, timeout=None):
+            token = cache.get(key) or token
+    return token
+
+
+def user_state_changed(*, user_id: int) -> None:
+    cache.set(f"recs:user-state:{user_id}", uuid4().hex, timeout=None)
+
+
+def home_sections_key(*, user_id: int, version_id: int | None, state: str, variant: str) -> str:
+    """The rendered home rows of one member for one model version and one state of their lists."""
+    return f"home:{version_id or 0}:{user_id}:{state}:{variant}"
+
+
+def home_sections_get(**key_parts: Any) -> str | None:
+    return cache.get(home_sections_key(**key_parts))
+
+
+def home_sections_set(html: str, **key_parts: Any) -> None:
+    cache.set(home_sections_key(**key_parts), html, timeout=settings.HOME_CACHE_TTL)
 
 
 def active_version_get() -> int | None:

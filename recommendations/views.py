@@ -1,16 +1,23 @@
 """The home page (rows of picks) and onboarding ("rate a few movies to get started")."""
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from catalog.models import Movie
 from catalog.selectors import onboarding_movies
 from ratings.models import Rating
 from ratings.selectors import user_excluded_movie_ids
+from recommendations import cache as rec_cache
+from recommendations import serving
 from recommendations.sections import home_sections
 
 ONBOARDING_GOAL = 10  # ratings after which picks clearly follow the member's taste
@@ -21,13 +28,44 @@ UNSEEN_KEPT = 500  # "haven't seen it" answers remembered per session
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    sections = home_sections(user=request.user)
-    context: dict = {"sections": sections}
+    context: dict = {"sections_html": _sections_html(request)}
     if request.user.is_authenticated:
         rated = Rating.objects.filter(user=request.user).count()
         context.update(rated=rated, goal=ONBOARDING_GOAL, to_go=max(ONBOARDING_GOAL - rated, 0))
-        context["top_picks"] = next((s.cards for s in sections if s.key == "top-picks"), [])
     return render(request, "recommendations/home.html", context)
+
+
+def _sections_html(request: HttpRequest) -> SafeString:
+    """The home rows, rendered once and then read from the cache.
+
+    A member's entry is keyed by the active model version, a token that changes with every change
+    to their ratings, watchlist or hidden films, and their CSRF secret (the rows hold forms). Anonymous
+    visitors share one entry. Pages with a query string are not cached (the forms' next= names it).
+    """
+    user = request.user
+    if request.GET:
+        return _sections_render(request)
+    if user.is_authenticated:
+        get_token(request)  # the secret the forms' tokens are masked from; new after each login
+        secret = request.META.get("CSRF_COOKIE", "")
+        key = {
+            "user_id": user.pk,
+            "version_id": serving.active_version_id(),
+            "state": rec_cache.user_state_token(user_id=user.pk),
+            "variant": hashlib.sha256(secret.encode()).hexdigest()[:16],
+        }
+    else:
+        key = {"user_id": 0, "version_id": None, "state": "anonymous", "variant": ""}
+    html = rec_cache.home_sections_get(**key)
+    if html is None:
+        html = _sections_render(request)
+        rec_cache.home_sections_set(html, **key)
+    return mark_safe(html)  # noqa: S308 - our own template's output
+
+
+def _sections_render(request: HttpRequest) -> SafeString:
+    sections = home_sections(user=request.user)
+    return render_to_string("recommendations/_home_sections.html", {"sections": sections}, request)
 
 
 @require_safe

@@ -63,9 +63,10 @@ def user_recommendations_refresh(*, user_id: int, n: int = CACHED_PICKS) -> list
 
 
 def user_recommendations_invalidate(*, user_id: int) -> None:
-    """Drop the user's cached recommendations and queue a background refresh (after a rating change)."""
+    """Drop the user's cached picks and home rows and queue a background refresh (after a rating change)."""
     from recommendations.tasks import user_recommendations_refresh as refresh_task
 
+    rec_cache.user_state_changed(user_id=user_id)  # the rendered home rows are out of date
     version_id = serving.active_version_id()
     if version_id is not None:
         rec_cache.user_recommendations_delete(version_id=version_id, user_id=user_id)
