@@ -150,3 +150,47 @@ def test_a_username_longer_than_any_account_can_have_is_a_field_error(api_client
 
     assert response.status_code == 400 and "username" in response.json()
     assert not AccessAttempt.objects.exists()  # never reached authenticate(), so nothing to record
+
+
+def test_a_throttled_client_is_told_when_to_come_back(api_client, throttle_rates):
+    throttle_rates(anon="2/min")
+
+    answers = [api_client.get("/api/genres/") for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert 0 < int(answers[-1]["Retry-After"]) <= 60
+
+
+@pytest.fixture
+def token_client(api_client, user):
+    """A client sending the user's token, after one call so the token's user is cached."""
+    key = Token.objects.create(user=user).key
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api_client.get("/api/ratings/").status_code == 200
+    return api_client
+
+
+def test_a_known_token_is_recognised_without_reading_the_database(token_client, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the ratings themselves
+        assert token_client.get("/api/ratings/").status_code == 200
+
+
+def test_a_deleted_token_stops_working_at_once(token_client, user):
+    Token.objects.filter(user=user).delete()
+
+    assert token_client.get("/api/ratings/").status_code in (401, 403)
+
+
+def test_a_deactivated_user_is_refused_at_once(token_client, user):
+    user.is_active = False
+    user.save()
+
+    assert token_client.get("/api/ratings/").status_code in (401, 403)
+
+
+def test_a_user_made_staff_is_staff_at_once(token_client, user):
+    assert token_client.get("/api/staff/model-versions/").status_code == 403
+    user.is_staff = True
+    user.save()
+
+    assert token_client.get("/api/staff/model-versions/").status_code == 200
