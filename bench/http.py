@@ -84,7 +84,7 @@ def scenarios(fixtures: dict) -> list[Scenario]:
             ("GET", "/api/recommendations/", "Authorization", f"Token {r['token']}", "") for r in readers
         ]),
         Scenario("home page, logged in", [
-            ("GET", "/", "Cookie", f"sessionid={key}", "") for key in fixtures["sessions"]
+            ("GET", "/", "Cookie", cookies, "") for cookies in fixtures["sessions"]
         ]),
         Scenario("movie search", [("GET", f"/movies/?q={q}", "", "", "") for q in fixtures["queries"]]),
         Scenario("rating POST (API)", [
