@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 
 from recommendations.models import ModelVersion
 from recommendations.tests.engine.conftest import hybrid_ratings, taste_movies
@@ -49,6 +50,20 @@ def test_it_evaluates_a_dataset_prints_a_table_writes_the_report_and_records_it(
     active.refresh_from_db()
     assert active.metrics["holdout"] == {"rmse": 0.9}  # what was there stays
     assert active.metrics["evaluation"]["results"]["rating"]["kfold"]["svd"]["rmse"] > 0
+
+
+def test_it_still_finishes_with_its_report_when_the_database_is_not_migrated(tmp_path, monkeypatch):
+    # `make bench-quality` on a fresh checkout: no migrated database to record the run on.
+    def unmigrated(**lookups):
+        raise OperationalError("no such table: recommendations_modelversion")
+
+    monkeypatch.setattr(ModelVersion.objects, "filter", unmigrated)
+    source = write_movielens_csv(tmp_path / "ml-latest-small")
+    out, err = run("--dataset", "ml-latest-small", "--path", str(source), "--protocol", "holdout",
+                   "--algorithms", "popularity", "--output", str(tmp_path / "report"))
+    assert "[ranking: holdout]" in out and "Report:" in out
+    assert "Not recorded on a model version" in err
+    assert (tmp_path / "report" / "evaluation.json").exists()
 
 
 def test_it_evaluates_the_sites_own_ratings(taste_catalog, tmp_path):

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -89,7 +90,12 @@ class Command(BaseCommand):
                                             meta=meta)
         self.stdout.write(f"\nReport: {html_path} (data: {json_path}); {seconds:.0f} s")
         if not options["no_attach"]:
-            version = _evaluation_attach(results={**meta, "report": str(html_path), "results": results})
+            try:
+                version = _evaluation_attach(results={**meta, "report": str(html_path), "results": results})
+            except DatabaseError as exc:
+                # An offline run on a fresh checkout has no migrated database: the report is the result.
+                self.stderr.write(f"Not recorded on a model version (database unavailable: {exc})")
+                return
             if version is not None:
                 self.stdout.write(f"Recorded on model version {version.pk}")
 
