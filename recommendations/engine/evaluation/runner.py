@@ -67,6 +67,7 @@ RANKING_ALGORITHMS: dict[str, Callable[[HybridModel], Any]] = {
     "content": lambda model: model.only("content"),
     "itemknn": lambda model: model.only("itemknn"),
     "ease": lambda model: model.only("ease"),
+    "coldstart": lambda model: model.only("coldstart"),
     "hybrid": lambda model: model,
 }
 # Movies nobody rated leave every collaborative signal and popularity blank: their lists would

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from recommendations.engine.coldstart import ColdStartModel, ColdStartParams, cold_start_weights
+
+from .conftest import ROMANCE, SCIFI, hybrid_ratings
+
+
+def expected_loss_weights(stars: np.ndarray, *, known: float, l2: float, liked: float) -> np.ndarray:
+    """The cold-start regression solved the long way: every reveal of every user enumerated.
+
+    Each user reveals each rating with probability q = min(1, known / n); the inputs are the
+    revealed films' (watched, liked) features, the targets the hidden films they liked. The
+    probability-weighted least squares with ridge l2 is solved directly.
+    """
+    n_users, m = stars.shape
+    gram, cross = l2 * np.eye(2 * m), np.zeros((2 * m, m))
+    for user in range(n_users):
+        rated = np.flatnonzero(stars[user])
+        q = min(1.0, known / max(len(rated), 1))
+        for mask in itertools.product([0, 1], repeat=len(rated)):
+            shown = rated[np.array(mask, dtype=bool)]
+            chance = q ** len(shown) * (1 - q) ** (len(rated) - len(shown))
+            inputs = np.zeros(2 * m)
+            inputs[shown] = 1.0
+            inputs[m + shown] = stars[user, shown] >= liked
+            target = (stars[user] >= liked).astype(float)
+            target[shown] = 0.0
+            gram += chance * np.outer(inputs, inputs)
+            cross += chance * np.outer(inputs, target)
+    return np.linalg.solve(gram, cross)
+
+
+def test_it_minimises_the_expected_error_over_random_reveals():
+    stars = np.array([[5, 4, 0, 1], [4, 0, 2, 5], [0, 3, 5, 4], [5, 5, 4, 0], [1, 0, 4, 5]], dtype=float)
+    watched, loved = cold_start_weights(sparse.csr_matrix(stars), known=2, l2=0.5, liked=4)
+    exact = expected_loss_weights(stars, known=2, l2=0.5, liked=4)
+    off_diagonal = ~np.eye(4, dtype=bool)  # a film never predicts itself: its own weight is zeroed
+    np.testing.assert_allclose(watched[off_diagonal], exact[:4][off_diagonal], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(loved[off_diagonal], exact[4:][off_diagonal], rtol=1e-5, atol=1e-7)
+    assert not watched.diagonal().any() and not loved.diagonal().any()
+
+
+@pytest.fixture(scope="module")
+def model() -> ColdStartModel:
+    return ColdStartModel.fit(hybrid_ratings(), ColdStartParams(known=2, l2=0.5))
+
+
+def top(model: ColdStartModel, history: dict[int, float], n: int) -> list[int]:
+    scores = model.score(np.array(list(history)), np.array(list(history.values())))
+    ranked = [int(model.movie_ids[r]) for r in np.argsort(-scores, kind="stable")]
+    return [m for m in ranked if m not in history][:n]
+
+
+def test_a_liked_film_brings_the_films_its_fans_liked(model):
+    assert set(top(model, {SCIFI[1]: 5.0}, 2)) <= set(SCIFI)
+
+
+def test_a_disliked_film_brings_what_its_detractors_liked_not_more_of_it(model):
+    # Sci-fi film 2 got 1 star only from romance fans: someone who disliked it is shown romance.
+    assert set(top(model, {SCIFI[1]: 1.0}, 3)) <= set(ROMANCE)
+
+
+def test_it_credits_each_rated_film_with_its_share_of_a_score(model):
+    history = np.array([SCIFI[0], ROMANCE[1], 999]), np.array([5.0, 1.0, 4.0])
+    targets = [SCIFI[2], ROMANCE[3]]
+    shares = model.contributions(*history, targets)
+    assert shares.shape == (2, 3)
+    assert not shares[:, 2].any()  # an unknown film adds nothing
+    rows = np.searchsorted(model.movie_ids, targets)
+    np.testing.assert_allclose(shares.sum(axis=1), model.score(*history)[rows], rtol=1e-6)
+
+
+def test_it_scores_a_viewer_without_known_films_as_all_zero(model):
+    assert not model.score(np.array([999]), np.array([5.0])).any()
+    assert not model.score(np.array([], dtype=np.int64), np.array([])).any()
+
+
+def test_it_models_only_the_most_rated_movies():
+    ratings = pd.DataFrame({"user_id": [1, 2, 3, 1, 2, 1], "movie_id": [30, 30, 30, 10, 10, 20], "score": 4.0})
+    assert ColdStartModel.fit(ratings, ColdStartParams(max_items=2)).movie_ids.tolist() == [10, 30]
+
+
+def test_it_round_trips_through_npy_files(model, tmp_path):
+    model.save(tmp_path)
+    loaded = ColdStartModel.load(tmp_path)
+    assert isinstance(loaded.watched.base, np.memmap)
+    assert loaded.params == model.params
+    history = np.array([SCIFI[0], ROMANCE[0]]), np.array([4.5, 2.0])
+    assert np.array_equal(loaded.score(*history), model.score(*history))
+
+
+@pytest.mark.parametrize("bad", [{"known": 0.5}, {"l2": 0.0}, {"max_items": 0}])
+def test_it_refuses_impossible_parameters(bad):
+    with pytest.raises(ValueError):
+        ColdStartParams(**bad)
