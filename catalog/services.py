@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -205,34 +206,86 @@ def _ratings_import(data: MovieLensData, stream: TextIO | None) -> int:
 
 
 def _ratings_copy(frame: pd.DataFrame, stream: TextIO | None) -> int:
-    """PostgreSQL: COPY into a temporary table, then insert the pairs not yet rated."""
+    """PostgreSQL: binary COPY; straight into an empty ratings table, else via a temporary table.
+
+    A first import locks the empty table, drops its indexes and foreign keys, COPYs the rows in and
+    rebuilds them (the unique constraint then rejects duplicate pairs, the foreign keys unknown
+    users or movies, the check constraint bad stars: any of them aborts the whole import). A later
+    import COPYs into a temporary table and inserts only the pairs not yet rated.
+    """
     table = connection.ops.quote_name(Rating._meta.db_table)
+    columns = ("user_id", "movie_id", "score", "rated_at")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE movielens_ratings "
-            "(user_id bigint, movie_id bigint, score double precision, ts bigint) ON COMMIT DROP"
-        )
-        with cursor.copy("COPY movielens_ratings (user_id, movie_id, score, ts) FROM STDIN") as copy:
-            with _bar(stream, len(frame), "Ratings", "rating") as bar:
-                for start in range(0, len(frame), COPY_CHUNK):
-                    chunk = frame.iloc[start : start + COPY_CHUNK]
-                    copy.write(chunk.to_csv(sep="\t", header=False, index=False))
-                    bar.update(len(chunk))
-        _say(stream, "Inserting ratings")
-        insert = (
-            f"INSERT INTO {table} (user_id, movie_id, score, rated_at) "
-            "SELECT user_id, movie_id, score, to_timestamp(ts) FROM movielens_ratings"
-        )
+        types = _column_types(cursor, Rating._meta.db_table, columns)
         if _lock_if_empty(cursor, table):
             with _indexes_rebuilt_after(cursor, table, stream):
-                cursor.execute(insert)
-                added = cursor.rowcount
+                _copy_binary(cursor, table, columns, types, frame, stream)
+                added = len(frame)
         else:
-            cursor.execute(f"{insert} ON CONFLICT (user_id, movie_id) DO NOTHING")
+            definition = ", ".join(f"{name} {kind}" for name, kind in zip(columns, types, strict=True))
+            cursor.execute(f"CREATE TEMPORARY TABLE movielens_ratings ({definition}) ON COMMIT DROP")
+            _copy_binary(cursor, "movielens_ratings", columns, types, frame, stream)
+            _say(stream, "Inserting ratings")
+            cursor.execute(
+                f"INSERT INTO {table} (user_id, movie_id, score, rated_at) "
+                "SELECT user_id, movie_id, score, rated_at FROM movielens_ratings "
+                "ON CONFLICT (user_id, movie_id) DO NOTHING"
+            )
             added = cursor.rowcount
-        # Dropped now as well: inside an outer transaction (tests) the commit may never come.
-        cursor.execute("DROP TABLE movielens_ratings")
+            # Dropped now as well: inside an outer transaction (tests) the commit may never come.
+            cursor.execute("DROP TABLE movielens_ratings")
+        # A bulk load leaves the table without statistics: one user's ratings were then read by a
+        # parallel scan (~30 ms at 25M ratings) instead of the index (~0.5 ms) until autovacuum came by.
+        cursor.execute(f"ANALYZE {table}")
     return added
+
+
+# PostgreSQL type → big-endian numpy type of its binary COPY form (timestamptz: µs since 2000-01-01 UTC).
+_BINARY_TYPES = {"bigint": ">i8", "integer": ">i4", "double precision": ">f8", "timestamp with time zone": ">i8"}
+_PG_EPOCH_SECONDS = 946_684_800
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8  # signature, flags, header extension length
+_COPY_TRAILER = b"\xff\xff"
+
+
+def _column_types(cursor, table: str, columns: tuple[str, ...]) -> list[str]:
+    cursor.execute(
+        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+        [table],
+    )
+    types = dict(cursor.fetchall())
+    unknown = [c for c in columns if types.get(c) not in _BINARY_TYPES]
+    if unknown:
+        raise MovieLensImportError(f"unexpected column types for binary COPY: {[(c, types.get(c)) for c in unknown]}")
+    return [types[c] for c in columns]
+
+
+def _copy_binary(cursor, table: str, columns: tuple[str, ...], types: list[str], frame: pd.DataFrame,
+                 stream: TextIO | None) -> None:
+    """COPY the frame's rows in PostgreSQL's binary format, built by numpy (~50 bytes a row, no text)."""
+    fields = [("count", ">i2")]
+    for name, kind in zip(columns, types, strict=True):
+        fields += [(f"{name}_size", ">i4"), (name, _BINARY_TYPES[kind])]
+    rows = np.empty(len(frame), dtype=np.dtype(fields))
+    rows["count"] = len(columns)
+    values = {
+        "user_id": frame["user_id"].to_numpy(),
+        "movie_id": frame["movie_id"].to_numpy(),
+        "score": frame["score"].to_numpy(dtype=np.float64),
+        "rated_at": (frame["timestamp"].to_numpy(dtype=np.int64) - _PG_EPOCH_SECONDS) * 1_000_000,
+    }
+    for name in columns:
+        rows[f"{name}_size"] = rows.dtype[name].itemsize
+        rows[name] = values[name]
+    names = ", ".join(columns)
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
+        copy.write(_COPY_HEADER)
+        with _bar(stream, len(frame), "Ratings", "rating") as bar:
+            for start in range(0, len(rows), COPY_CHUNK):
+                chunk = rows[start : start + COPY_CHUNK]
+                copy.write(chunk.tobytes())
+                bar.update(len(chunk))
+        copy.write(_COPY_TRAILER)
 
 
 def _lock_if_empty(cursor, table: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
@@ -151,3 +152,19 @@ def test_on_postgresql_ratings_come_by_copy_and_the_table_keeps_its_constraints(
     first = Rating.objects.first()
     with pytest.raises(IntegrityError, match="rating_user_movie_unique"), transaction.atomic():
         Rating.objects.create(user=first.user, movie=first.movie, score=1.0)
+
+
+def test_on_postgresql_a_pair_rated_twice_aborts_the_load_with_nothing_written(monkeypatch):
+    if connection.vendor != "postgresql":
+        skip_or_fail("the COPY path exists only on PostgreSQL (set DATABASE_URL)")
+    real_read = services.read_movielens
+
+    def rated_twice(*args, **kwargs):
+        data = real_read(*args, **kwargs)
+        data.ratings = pd.concat([data.ratings, data.ratings.iloc[:1]], ignore_index=True)
+        return data
+
+    monkeypatch.setattr(services, "read_movielens", rated_twice)
+    with pytest.raises(IntegrityError, match="rating_user_movie_unique"):
+        import_tiny()  # straight into the empty table: the rebuilt unique constraint refuses it
+    assert counts() == (0, 0, 0, 0, 0)
