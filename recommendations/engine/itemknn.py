@@ -21,14 +21,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .arrays import id_rows, load_arrays, plain_views, require_format, save_arrays, top_k_positive
+from .arrays import csr_segments, id_rows, load_arrays, plain_views, require_format, save_arrays
 from .prepare import interaction_matrix
 
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-# Largest dense block of similarities computed at once (cells): ~32 MB float32.
-MAX_BLOCK_CELLS = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +57,10 @@ class ItemKNN:
         indptr, indices, similarity: CSR arrays of the (n, n) matrix whose row i holds movie i's
             neighbours j and ``sim(i, j)`` (float32, in (0, 1]).
         params: hyper-parameters.
+        rated_indptr, rated_indices, rated_similarity: the same matrix transposed (row j: the movies
+            that count j among their neighbours), so a user's scores read only the rows of the
+            movies they rated (~0.2 ms) instead of the whole matrix (8 ms at 59k movies).
+            None in artifacts written before they existed: scoring then reads the whole matrix.
     """
 
     movie_ids: np.ndarray
@@ -66,6 +68,9 @@ class ItemKNN:
     indices: np.ndarray
     similarity: np.ndarray
     params: ItemKNNParams = ItemKNNParams()
+    rated_indptr: np.ndarray | None = None
+    rated_indices: np.ndarray | None = None
+    rated_similarity: np.ndarray | None = None
 
     @classmethod
     def fit(cls, ratings: pd.DataFrame, params: ItemKNNParams = ItemKNNParams()) -> ItemKNN:  # noqa: B008
@@ -86,8 +91,12 @@ class ItemKNN:
         matrix = neighbour_matrix(matrix, k=params.k, shrinkage=params.shrinkage, alpha=params.alpha)
         logger.info("item-kNN fitted: %d movies, %d links in %.2f s", len(movie_ids), matrix.nnz,
                     time.perf_counter() - started)
+        by_rated = matrix.T.tocsr()
+        by_rated.sort_indices()
         return cls(movie_ids=movie_ids, indptr=matrix.indptr.astype(np.int64), indices=matrix.indices.astype(np.int32),
-                   similarity=matrix.data.astype(np.float32), params=params)
+                   similarity=matrix.data.astype(np.float32), params=params,
+                   rated_indptr=by_rated.indptr.astype(np.int64), rated_indices=by_rated.indices.astype(np.int32),
+                   rated_similarity=by_rated.data.astype(np.float32))
 
     @property
     def matrix(self) -> sparse.csr_matrix:
@@ -105,9 +114,13 @@ class ItemKNN:
             float64 (n,) aligned with ``self.movie_ids``; >= 0, higher is better.
         """
         rows, known = id_rows(self.movie_ids, np.asarray(movie_ids, dtype=np.int64))
-        watched = np.zeros(len(self.movie_ids), dtype=np.float32)
-        watched[rows[known]] = 1.0
-        return np.asarray(self.matrix @ watched, dtype=np.float64)
+        if self.rated_indptr is None:
+            watched = np.zeros(len(self.movie_ids), dtype=np.float32)
+            watched[rows[known]] = 1.0
+            return np.asarray(self.matrix @ watched, dtype=np.float64)
+        _, positions = csr_segments(self.rated_indptr, np.unique(rows[known]))
+        return np.bincount(self.rated_indices[positions], weights=self.rated_similarity[positions],
+                           minlength=len(self.movie_ids))
 
     def contributions(self, movie_ids: np.ndarray, targets: Collection[int]) -> np.ndarray:
         """Similarity of each target to each rated movie (0 when not neighbours).
@@ -123,24 +136,31 @@ class ItemKNN:
     def save(self, directory: Path) -> None:
         """Write the CSR arrays, ``movie_ids.npy`` and ``meta.json``."""
         meta = {"format": "itemknn", "format_version": FORMAT_VERSION, "params": asdict(self.params)}
-        save_arrays(directory, {name: getattr(self, name) for name in _ARRAYS}, meta)
+        names = _ARRAYS + (_RATED_ARRAYS if self.rated_indptr is not None else ())
+        save_arrays(directory, {name: getattr(self, name) for name in names}, meta)
 
     @classmethod
     def load(cls, directory: Path, *, mmap: bool = True) -> ItemKNN:
         """Read a model written by :meth:`save` (memory-mapped by default)."""
-        require_format(directory, "itemknn", FORMAT_VERSION)
-        arrays, meta = load_arrays(directory, _ARRAYS, mmap=mmap)
+        meta = require_format(directory, "itemknn", FORMAT_VERSION)
+        names = _ARRAYS + (_RATED_ARRAYS if all(n in meta["shapes"] for n in _RATED_ARRAYS) else ())
+        arrays, meta = load_arrays(directory, names, mmap=mmap)
         arrays = plain_views(arrays)
         return cls(params=ItemKNNParams(**meta["params"]), **arrays)
 
 
 _ARRAYS = ("movie_ids", "indptr", "indices", "similarity")
+_RATED_ARRAYS = ("rated_indptr", "rated_indices", "rated_similarity")  # optional: older artifacts lack them
 
 
 def neighbour_matrix(
     matrix: sparse.csr_matrix, *, k: int, shrinkage: float = 0.0, alpha: float = 0.5
 ) -> sparse.csr_matrix:
     """Top-k cosine neighbours of every column of a binary users × items matrix.
+
+    Computed by a compiled kernel (``engine.neighbours``) on the pairs that share a viewer only:
+    dense blocks of the n × n similarity matrix cost n² work whatever the data (122 s for a
+    59k-movie catalogue at 1M ratings).
 
     Args:
         matrix: (n_users, n) sparse, binary.
@@ -149,33 +169,8 @@ def neighbour_matrix(
 
     Returns:
         float32 CSR (n, n): row i holds i's k most similar items (fewer when fewer co-rated),
-        never i itself; when more items tie at the k-th place than fit, which are kept is
-        deterministic but unspecified.
+        never i itself; among items tied at the k-th place the lowest rows are kept.
     """
-    columns = sparse.csc_matrix(matrix, dtype=np.float32)
-    n = columns.shape[1]
-    counts = np.asarray(columns.sum(axis=0), dtype=np.float64).ravel()
-    # Sparse products cost Σ (ratings per user)², far below the dense n² × users.
-    source = columns.tocsr()
-    transposed = columns.T.tocsr()
-    block_rows = max(1, min(2000, MAX_BLOCK_CELLS // max(n, 1)))
-    rows, cols, vals = [], [], []
-    for start in range(0, n, block_rows):
-        stop = min(start + block_rows, n)
-        product = transposed[start:stop] @ source
-        common = product.toarray().astype(np.float64)
-        local = np.arange(stop - start)
-        common[local, start + local] = 0.0
-        denominator = np.outer(counts[start:stop] ** alpha, counts ** (1 - alpha)) + 1e-9
-        if shrinkage > 0:
-            denominator *= (common + shrinkage) / np.maximum(common, 1e-9)
-        block = np.where(common > 0, common / denominator, 0.0).astype(np.float32)
-        top_rows, top_cols, top_values = top_k_positive(block, k)
-        rows.append(top_rows + start)
-        cols.append(top_cols)
-        vals.append(top_values)
-    result = sparse.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n), dtype=np.float32
-    )
-    result.sort_indices()
-    return result
+    from .neighbours import top_neighbours  # numba: loaded where training happens, not in web workers
+
+    return top_neighbours(matrix, k=k, shrinkage=shrinkage, alpha=alpha)

@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 ARRAY_NAMES = ("movie_ids", "item_bias", "item_factors", "user_ids", "user_bias", "user_factors")
+PREDICT_CHUNK = 200_000  # pairs scored at once by predict_known: at most ~320 MB of gathered factors (k=100)
 
 Progress = Callable[[str, float], None]
 
@@ -346,6 +347,14 @@ class SVDModel:
         movies = np.asarray(movie_ids, dtype=np.int64).reshape(-1)
         if users.shape != movies.shape:
             raise ValueError(f"{len(users)} user ids but {len(movies)} movie ids")
+        est = np.empty(len(users), dtype=np.float64)
+        # In chunks: the gathered factor rows cost n × factors × 8 bytes twice (2.5M pairs: 3.9 GB at once).
+        for start in range(0, len(users), PREDICT_CHUNK):
+            stop = start + PREDICT_CHUNK
+            est[start:stop] = self._predict_known_chunk(users[start:stop], movies[start:stop])
+        return np.clip(est, MIN_SCORE, MAX_SCORE)
+
+    def _predict_known_chunk(self, users: np.ndarray, movies: np.ndarray) -> np.ndarray:
         u_rows, u_known = id_rows(self.user_ids, users)
         i_rows, i_known = id_rows(self.movie_ids, movies)
         est = np.full(len(users), self.global_mean)
@@ -355,7 +364,7 @@ class SVDModel:
         est[both] += np.einsum(
             "ij,ij->i", self.user_factors[u_rows[both]], self.item_factors[i_rows[both]]
         )
-        return np.clip(est, MIN_SCORE, MAX_SCORE)
+        return est
 
     def _raw_scores(self, user: UserVector | None, rows: np.ndarray) -> np.ndarray:
         scores = self.global_mean + self.item_bias[rows]

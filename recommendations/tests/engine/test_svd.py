@@ -109,6 +109,15 @@ def test_it_falls_back_per_side_when_predicting_known_pairs():
     assert predicted.tolist() == pytest.approx([4.75, 3.5, 3.25, 3.0])
 
 
+def test_it_predicts_known_pairs_in_chunks_with_the_same_result(monkeypatch):
+    from recommendations.engine import svd
+
+    model = hand_made_model([0.5, 0.0], factors=[[1.0, 0.0], [0.0, 0.0]])
+    monkeypatch.setattr(svd, "PREDICT_CHUNK", 3)  # four pairs: one chunk of 3, one of 1
+    predicted = model.predict_known([1, 99, 1, 99], [10, 10, 99, 99])
+    assert predicted.tolist() == pytest.approx([4.75, 3.5, 3.25, 3.0])
+
+
 def test_it_has_no_trained_vector_for_an_unknown_user():
     assert hand_made_model([0.0]).user_vector(42) is None
 
