@@ -17,7 +17,9 @@ Steck, "Autoencoders that don't overfit towards the identity", NeurIPS 2020), wi
     W = A⁻¹ C                                                  (2m × m)
 
 A viewer's score for film i is ``Σ_j W[j, i] + Σ_{j liked} W[m + j, i]`` over their rated films j:
-free fold-in, and each rated film's share is one cell (explanations).
+free fold-in, and each rated film's share is one cell (explanations). One rating says little, so
+the ``expansion`` best-scored films then join the input as if liked, with weight
+``expansion_weight / r`` for r rated films (pseudo-relevance feedback: it fades as ratings come).
 
 Validation (ml-100k, cold users drawn from the training users of the seed-42 cold-start split,
 inner seeds 7 and 11, NDCG@10 with 1 / 5 / 10 known ratings; popularity alone 0.340 / 0.330 /
@@ -26,6 +28,10 @@ dropout for every user (p 0.98) 0.349 / 0.447 / 0.458, the same predicting liked
 0.474 / 0.477; this model (known 4, λ 2) **0.382 / 0.491 / 0.493**; with the "watched" input
 only 0.386 / 0.482 / 0.481, with a third "disliked" input 0.377 / 0.485 / 0.492; known 3 (λ 1)
 / 5 (λ 2): 0.490 / 0.492 at 5 ratings, but worse at 1 or 10; λ 1 / 3: 0.489 / 0.490.
+Expanding with the top 10 at weight 0.1 / r: **0.433 / 0.490 / 0.493**; the top 5 at 0.3 / r:
+0.431 / 0.489 / 0.492; a weight not divided by r (0.3, top 5): 0.431 / 0.481 / 0.486.
+Graded targets (5★ above 4★), loss weights per user, or an ensemble over known 2 / 4 / 8
+changed 5-rating NDCG by -0.001 to -0.006.
 
 Memory: ``W`` is 2 × m² float32 (2,500 films: 50 MB); training solves a 2m × 2m system
 (2,500 films: ~0.4 GB float64 for a few seconds), so only the ``max_items`` most-rated films are
@@ -61,12 +67,16 @@ class ColdStartParams:
         l2: ridge penalty λ (> 0), in units of the dropout-weighted gram matrix.
         liked: stars at or above which a rating counts as "liked" (input and target).
         max_items: films modelled, the most rated first.
+        expansion: best-scored films added to a viewer's input (0 = off).
+        expansion_weight: their weight, divided by the viewer's number of rated films.
     """
 
     known: float = 4.0
     l2: float = 2.0
     liked: float = 4.0
     max_items: int = 2_500
+    expansion: int = 10
+    expansion_weight: float = 0.1
 
     def __post_init__(self) -> None:
         if self.known < 1:
@@ -75,6 +85,8 @@ class ColdStartParams:
             raise ValueError(f"l2 must be > 0, got {self.l2}")
         if self.max_items < 1:
             raise ValueError(f"max_items must be >= 1, got {self.max_items}")
+        if self.expansion < 0 or self.expansion_weight < 0:
+            raise ValueError("expansion and expansion_weight must be >= 0")
 
 
 @dataclass(eq=False)
@@ -127,13 +139,23 @@ class ColdStartModel:
         rows, loves = self._inputs(movie_ids, stars)
         if len(rows) == 0:
             return np.zeros(len(self.movie_ids))
+        total = self._direct(rows, loves)
+        size = min(self.params.expansion, len(self.movie_ids) - len(rows))
+        if size > 0 and self.params.expansion_weight > 0:
+            unrated = total.copy()
+            unrated[rows] = -np.inf
+            best = np.argpartition(-unrated, size - 1)[:size]
+            total += (self.params.expansion_weight / len(rows)) * self._direct(best, best)
+        return total
+
+    def _direct(self, rows: np.ndarray, loves: np.ndarray) -> np.ndarray:
         total = self.watched[rows].sum(axis=0, dtype=np.float64)
         if len(loves):
             total += self.liked[loves].sum(axis=0, dtype=np.float64)
         return total
 
     def contributions(self, movie_ids: np.ndarray, stars: np.ndarray, targets: Collection[int]) -> np.ndarray:
-        """How much each rated movie adds to each target's score.
+        """How much each rated movie adds to each target's score directly (the expansion is not credited).
 
         Args:
             movie_ids: int64 (r,) movies the user rated.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -8,8 +9,10 @@ import pytest
 from scipy import sparse
 
 from recommendations.engine.coldstart import ColdStartModel, ColdStartParams, cold_start_weights
+from recommendations.engine.evaluation.protocols import cold_start_users
+from recommendations.engine.evaluation.ranking import ranking_metrics
 
-from .conftest import ROMANCE, SCIFI, hybrid_ratings
+from .conftest import ROMANCE, SCIFI, hybrid_ratings, read_ml100k
 
 
 def expected_loss_weights(stars: np.ndarray, *, known: float, l2: float, liked: float) -> np.ndarray:
@@ -49,7 +52,7 @@ def test_it_minimises_the_expected_error_over_random_reveals():
 
 @pytest.fixture(scope="module")
 def model() -> ColdStartModel:
-    return ColdStartModel.fit(hybrid_ratings(), ColdStartParams(known=2, l2=0.5))
+    return ColdStartModel.fit(hybrid_ratings(), ColdStartParams(known=2, l2=0.5, expansion=0))
 
 
 def top(model: ColdStartModel, history: dict[int, float], n: int) -> list[int]:
@@ -96,7 +99,24 @@ def test_it_round_trips_through_npy_files(model, tmp_path):
     assert np.array_equal(loaded.score(*history), model.score(*history))
 
 
-@pytest.mark.parametrize("bad", [{"known": 0.5}, {"l2": 0.0}, {"max_items": 0}])
+@pytest.mark.parametrize("bad", [{"known": 0.5}, {"l2": 0.0}, {"max_items": 0}, {"expansion": -1}])
 def test_it_refuses_impossible_parameters(bad):
     with pytest.raises(ValueError):
         ColdStartParams(**bad)
+
+
+def test_expanding_a_single_rating_with_its_best_matches_ranks_better_on_ml100k(shared_datasets):
+    # Viewers never seen in training (seed 3, not the benchmark's 42) who gave one rating.
+    split = cold_start_users(read_ml100k(shared_datasets / "ml-100k" / "u.data"), known=1, user_fraction=0.2, seed=3)
+    expanded = ColdStartModel.fit(split.train)
+    plain = ColdStartModel(expanded.movie_ids, expanded.watched, expanded.liked, replace(expanded.params, expansion=0))
+    liked = split.test[split.test["score"] >= 4].groupby("user_id")["movie_id"].agg(set)
+    known = split.known.set_index("user_id")
+
+    def ndcg(model: ColdStartModel) -> float:
+        return float(np.mean([ranking_metrics(top(model, {int(known.at[u, "movie_id"]): float(known.at[u, "score"])},
+                                                  10), liked[u], k=10)["ndcg"] for u in liked.index]))
+
+    with_expansion, without = ndcg(expanded), ndcg(plain)
+    # Measured on these 189 viewers: with the top 10 added 0.472, without 0.420.
+    assert with_expansion > without + 0.02
