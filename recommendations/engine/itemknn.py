@@ -130,7 +130,20 @@ class ItemKNN:
         """
         rated, rated_known = id_rows(self.movie_ids, np.asarray(movie_ids, dtype=np.int64))
         goal, goal_known = id_rows(self.movie_ids, np.fromiter(targets, dtype=np.int64))
-        out = self.matrix[goal][:, rated].toarray().astype(np.float64)
+        # Each target's k neighbours looked up among the rated rows (slicing a scipy matrix by the
+        # rated columns cost ~1.5 ms for a heavy rater at 59k movies).
+        owner, positions = csr_segments(self.indptr, goal)
+        neighbours = np.asarray(self.indices[positions], dtype=np.intp)
+        order = np.argsort(rated, kind="stable")
+        ranked = rated[order]
+        at = np.minimum(np.searchsorted(ranked, neighbours), max(len(ranked) - 1, 0))
+        out = np.zeros((len(goal), len(rated)))
+        hit = ranked[at] == neighbours if len(ranked) else np.zeros(len(neighbours), dtype=bool)
+        while hit.any():  # more than once only for a movie listed twice: each of its columns is filled
+            out[owner[hit], order[at[hit]]] = self.similarity[positions[hit]]
+            at = at + 1
+            hit &= at < len(ranked)
+            hit[hit] = ranked[at[hit]] == neighbours[hit]
         return out * goal_known[:, None] * rated_known[None, :]
 
     def save(self, directory: Path) -> None:

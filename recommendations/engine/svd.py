@@ -370,7 +370,13 @@ class SVDModel:
         scores = self.global_mean + self.item_bias[rows]
         if user is not None:
             with one_blas_thread():
-                scores = scores + user.bias + self.item_factors[rows] @ user.factors
+                if len(rows) * 4 > len(self.item_factors):
+                    # Most of the catalogue: scoring every movie and picking beats copying the rows out
+                    # first (30k of 59k movies: 3 ms against 7 ms).
+                    products = (self.item_factors @ user.factors)[rows]
+                else:
+                    products = self.item_factors[rows] @ user.factors
+                scores = scores + user.bias + products
         return np.asarray(scores, dtype=np.float64)
 
 
