@@ -114,11 +114,16 @@ class ItemKNN:
             float64 (n,) aligned with ``self.movie_ids``; >= 0, higher is better.
         """
         rows, known = id_rows(self.movie_ids, np.asarray(movie_ids, dtype=np.int64))
-        if self.rated_indptr is None:
+        rated = np.unique(rows[known])
+        # Through the transposed matrix unless the rated movies are listed as neighbours so often
+        # (a heavy rater of popular films) that reading the whole matrix once is cheaper.
+        if self.rated_indptr is None or int(
+            np.sum(self.rated_indptr[rated + 1] - self.rated_indptr[rated])
+        ) * 4 > len(self.indices):
             watched = np.zeros(len(self.movie_ids), dtype=np.float32)
-            watched[rows[known]] = 1.0
+            watched[rated] = 1.0
             return np.asarray(self.matrix @ watched, dtype=np.float64)
-        _, positions = csr_segments(self.rated_indptr, np.unique(rows[known]))
+        _, positions = csr_segments(self.rated_indptr, rated)
         return np.bincount(self.rated_indices[positions], weights=self.rated_similarity[positions],
                            minlength=len(self.movie_ids))
 

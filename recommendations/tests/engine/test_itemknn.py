@@ -76,11 +76,17 @@ def test_the_compiled_neighbour_search_matches_brute_force_ties_keeping_the_lowe
         np.testing.assert_allclose(found, _dense_neighbours(matrix, k, shrinkage), rtol=1e-6)
 
 
-def test_scores_read_through_the_transposed_neighbours_equal_the_full_product():
+def test_scores_read_through_the_transposed_neighbours_equal_the_full_product(monkeypatch):
     from dataclasses import replace
 
-    model = ItemKNN.fit(ratings(), ItemKNNParams(k=5, shrinkage=0))
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"user_id": rng.integers(0, 300, 4000), "movie_id": rng.integers(0, 400, 4000), "score": 4.0})
+    model = ItemKNN.fit(frame.drop_duplicates(["user_id", "movie_id"]), ItemKNNParams(k=10))
     whole_matrix = replace(model, rated_indptr=None, rated_indices=None, rated_similarity=None)
-    for rated in ([1], [2, 3], [1, 2, 3, 99], []):
-        np.testing.assert_allclose(model.score(np.array(rated, dtype=np.int64)),
-                                   whole_matrix.score(np.array(rated, dtype=np.int64)), rtol=1e-6)
+    cases = [[1], [2, 3], [1, 2, 3, 9999], [], list(range(0, 400, 2))]
+    expected = [whole_matrix.score(np.array(rated, dtype=np.int64)) for rated in cases]
+    monkeypatch.setattr(ItemKNN, "matrix", property(lambda self: pytest.fail("read the whole matrix")))
+    for rated, want in zip(cases[:4], expected, strict=False):  # few movies: only their transposed rows
+        np.testing.assert_allclose(model.score(np.array(rated, dtype=np.int64)), want, rtol=1e-6)
+    monkeypatch.undo()
+    np.testing.assert_allclose(model.score(np.array(cases[4], dtype=np.int64)), expected[4], rtol=1e-6)
