@@ -77,8 +77,10 @@ def scale_bench(args: argparse.Namespace) -> list[dict]:
     for i, size in enumerate(sizes):
         then = memory.measure if args.memory and i == len(sizes) - 1 else None
         results.append(scale.run_size(size, seed=args.seed, pipeline=not args.no_pipeline,
-                                      bulk_sample=args.bulk_sample, warm_limit=args.warm_limit,
-                                      request_users=args.request_users, then=then))
+                                      bulk_sample=args.bulk_sample, bulk_repeats=args.bulk_repeats,
+                                      warm_limit=args.warm_limit,
+                                      request_users=args.request_users, then=then,
+                                      keep=getattr(args, "keep", False)))
         scale.print_tables(results[-1:])
     if len(results) > 1:
         scale.print_tables(results)
@@ -100,6 +102,7 @@ def all_benches(args: argparse.Namespace) -> None:
     """Every bench, small: scale at 200k ratings, memory at 59k movies, HTTP and freshness on one site."""
     started = time.perf_counter()
     scale_bench(argparse.Namespace(ratings=[args.ratings], seed=42, no_pipeline=False, bulk_sample=args.bulk_sample,
+                                   bulk_repeats=3,
                                    warm_limit=args.warm_limit, request_users=300, memory=False))
     memory_bench(argparse.Namespace(ratings=parse_count("1M"), seed=42))
     with running_site(name="site") as site:
@@ -143,9 +146,11 @@ def parser() -> argparse.ArgumentParser:
     big.add_argument("--no-pipeline", action="store_true", help="generate and import only")
     big.add_argument("--bulk-sample", type=parse_count, default=parse_count("200k"),
                      help="rows for the bulk_create comparison (0 skips it)")
+    big.add_argument("--bulk-repeats", type=int, default=3, help="runs of each method (median reported)")
     big.add_argument("--warm-limit", type=int, default=5000, help="users warmed after training (project default)")
     big.add_argument("--request-users", type=int, default=500)
     big.add_argument("--memory", action="store_true", help="also measure gunicorn memory on the last size's model")
+    big.add_argument("--keep", action="store_true", help="keep the bench database and data folder afterwards")
     big.set_defaults(run=scale_bench)
 
     mem = commands.add_parser("memory", help="gunicorn worker memory with the 59k-movie model")

@@ -373,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm-limit", type=int, default=5000)
     parser.add_argument("--request-users", type=int, default=500)
     parser.add_argument("--sample", type=int, default=200_000)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--users", type=int, default=400)
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--raters", type=int, default=100)
@@ -382,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     arguments = {
         "pipeline": lambda: pipeline(warm_limit=args.warm_limit, request_users=args.request_users),
-        "bulk-compare": lambda: bulk_compare(sample=args.sample),
+        "bulk-compare": lambda: bulk_compare(sample=args.sample, repeats=args.repeats),
         "site-fixtures": lambda: site_fixtures(users=args.users, sessions=args.sessions, raters=args.raters,
                                                warm=not args.no_warm),
     }

@@ -21,8 +21,8 @@ IMPORT_PHASES = (
     ("read + validate CSV", "Reading "),
     ("movies + genres", "Movies:"),
     ("users", "Users:"),
-    ("ratings: COPY to temp table", "Ratings:"),
-    ("ratings: INSERT … SELECT", "Inserting ratings"),
+    ("ratings: binary COPY", "Ratings:"),
+    ("ratings: INSERT … SELECT (table not empty)", "Inserting ratings"),
     ("ratings: rebuild indexes + FKs", "Rebuilding rating indexes"),
     ("movie rating summaries", "Refreshing rating counts"),
 )
@@ -36,12 +36,12 @@ def import_phases(marks: dict[str, float], total: float) -> list[dict]:
             for i, (name, at) in enumerate(seen)]
 
 
-def run_size(ratings: int, *, seed: int = 42, pipeline: bool = True, bulk_sample: int = 200_000,
+def run_size(ratings: int, *, seed: int = 42, pipeline: bool = True, bulk_sample: int = 200_000, bulk_repeats: int = 3,
              warm_limit: int = 5000, request_users: int = 500, timeout: float = 4 * 3600,
-             then: Callable[[stack.Stack], dict] | None = None) -> dict:
-    """One size, in a database of its own; `then(bench)` runs on the result before it is dropped."""
+             then: Callable[[stack.Stack], dict] | None = None, keep: bool = False) -> dict:
+    """One size, in a database of its own; `then(bench)` runs on the result before it is dropped (unless `keep`)."""
     result: dict = {"ratings": ratings}
-    with stack.stack("scale") as bench:
+    with stack.stack("scale", keep=keep) as bench:
         folder = bench.data_dir / "synthetic"
         say(f"\n== scale {ratings:,} ratings ({bench.database}) ==")
         generated = stack.run_measured(
@@ -72,11 +72,14 @@ def run_size(ratings: int, *, seed: int = 42, pipeline: bool = True, bulk_sample
         if bulk_sample:
             out = bench.data_dir / "bulk.json"
             stack.job(bench, "bulk-compare", "--out", str(out), "--sample", str(min(bulk_sample, ratings)),
+                      "--repeats", str(bulk_repeats),
                       timeout=timeout)
             result["bulk_compare"] = json.loads(out.read_text())
             bulk = result["bulk_compare"]
-            say(f"  bulk_create {bulk['bulk_create']['ratings_per_second']:,.0f} ratings/s, "
-                f"COPY path {bulk['copy']['ratings_per_second']:,.0f} ratings/s on the same {bulk['sample']:,} rows")
+            for case in ("empty", "populated"):
+                say(f"  {case} table: bulk_create {bulk[case]['bulk_create']['ratings_per_second']:,.0f} ratings/s, "
+                    f"COPY path {bulk[case]['copy']['ratings_per_second']:,.0f} ratings/s on the same "
+                    f"{bulk['sample']:,} rows ({bulk[case]['ratio']:.1f}×)")
 
         if pipeline:
             out = bench.data_dir / "pipeline.json"
@@ -104,6 +107,14 @@ def print_tables(results: list[dict]) -> None:
                      copy_rate / orm_rate if orm_rate and copy_rate else None])
     say(table(["ratings", "generate s", "import s", "import ratings/s", "import RSS MiB", "bulk_create r/s",
                "COPY sample r/s", "import ÷ bulk", "COPY ÷ bulk (sample)"], rows))
+    compared = [r for r in results if "empty" in r.get("bulk_compare", {})]
+    if compared:
+        say("\nSame sample of rows, COPY path vs bulk_create (ratings/s, medians)")
+        rows = [[f"{r['ratings']:,}", case, f"{r['bulk_compare']['sample']:,}",
+                 r["bulk_compare"][case]["bulk_create"]["ratings_per_second"],
+                 r["bulk_compare"][case]["copy"]["ratings_per_second"], r["bulk_compare"][case]["ratio"]]
+                for r in compared for case in ("empty", "populated")]
+        say(table(["ratings", "table", "rows", "bulk_create r/s", "COPY path r/s", "ratio"], rows))
     for r in results:
         phases = r["import"]["phases"]
         if phases:
