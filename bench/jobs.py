@@ -329,8 +329,10 @@ def site_fixtures(*, users: int, sessions: int, raters: int, warm: bool) -> dict
     readers, writers = people[:users], people[users:]
     tokens = {u.pk: Token.objects.get_or_create(user=u)[0].key for u in people}
     session_cookies = []  # what a browser sends back: the session and the CSRF cookie its first page set
+    browsers = []
     for person in readers[:sessions]:
         client = Client()
+        browsers.append(client)
         client.force_login(person)
         client.get("/start/")  # a page with forms sets the CSRF cookie
         session_cookies.append("; ".join(f"{name}={client.cookies[name].value}" for name in ("sessionid", "csrftoken")))
@@ -339,6 +341,8 @@ def site_fixtures(*, users: int, sessions: int, raters: int, warm: bool) -> dict
         started = time.perf_counter()
         for person in readers:
             services.user_recommendations_refresh(user_id=person.pk)
+        for client in browsers:  # each reader has seen their home page once, as the API readers' picks are cached
+            client.get("/")
         warm_seconds = time.perf_counter() - started
     popular = list(
         Movie.objects.filter(rating_count__gte=10).order_by("-rating_count").values_list("pk", "title")[:2000]
