@@ -59,15 +59,17 @@ def api_client():
 
 @pytest.fixture(autouse=True)
 def _fresh_serving_state():
-    """Each test starts with no model loaded and no movie payloads kept in this process."""
+    """Each test starts with no model loaded and no movie payloads or bodies kept in this process."""
     from catalog.movie_payloads import movie_payloads_forget
-    from recommendations import serving
+    from recommendations import fast_picks, serving
 
     serving.forget()
     movie_payloads_forget()
+    fast_picks.forget_bodies()
     yield
     serving.forget()
     movie_payloads_forget()
+    fast_picks.forget_bodies()
 
 
 @pytest.fixture(autouse=True)

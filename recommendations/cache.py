@@ -11,7 +11,8 @@ ACTIVE_VERSION_KEY = "recs:active-version"
 TRAINING_LOCK_KEY = "recs:training-lock"
 
 
-def user_recommendations_key(*, version_id: int, user_id: int) -> str:
+def user_recommendations_key(*, version_id: int, user_id: int | str) -> str:
+    """`user_id` may be a placeholder such as "{uid}" for a key built inside Redis (fast_picks)."""
     return f"recs:{version_id}:{user_id}"
 
 
