@@ -18,7 +18,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.CachedModelBackend")
         messages.success(request, f"Welcome, {user.username}! Rate a few movies you have seen to get started.")
         return redirect("onboarding")
     return render(request, "accounts/signup.html", {"form": form})

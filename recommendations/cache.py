@@ -55,12 +55,14 @@ def home_sections_key(*, user_id: int, version_id: int | None, state: str, varia
     return f"home:{version_id or 0}:{user_id}:{state}:{variant}"
 
 
-def home_sections_get(**key_parts: Any) -> str | None:
-    return cache.get(home_sections_key(**key_parts))
+def home_sections_get(**key_parts: Any) -> dict[str, Any] | None:
+    """{"html": the rows, "rated": the member's rating count}, both as of the key's state token."""
+    entry = cache.get(home_sections_key(**key_parts))
+    return entry if isinstance(entry, dict) else None  # an entry of an older release reads as a miss
 
 
-def home_sections_set(html: str, **key_parts: Any) -> None:
-    cache.set(home_sections_key(**key_parts), html, timeout=settings.HOME_CACHE_TTL)
+def home_sections_set(entry: dict[str, Any], **key_parts: Any) -> None:
+    cache.set(home_sections_key(**key_parts), entry, timeout=settings.HOME_CACHE_TTL)
 
 
 def active_version_get() -> int | None:

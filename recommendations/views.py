@@ -28,15 +28,15 @@ UNSEEN_KEPT = 500  # "haven't seen it" answers remembered per session
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    context: dict = {"sections_html": _sections_html(request)}
+    html, rated = _sections_html(request)
+    context: dict = {"sections_html": html}
     if request.user.is_authenticated:
-        rated = Rating.objects.filter(user=request.user).count()
         context.update(rated=rated, goal=ONBOARDING_GOAL, to_go=max(ONBOARDING_GOAL - rated, 0))
     return render(request, "recommendations/home.html", context)
 
 
-def _sections_html(request: HttpRequest) -> SafeString:
-    """The home rows, rendered once and then read from the cache.
+def _sections_html(request: HttpRequest) -> tuple[SafeString, int]:
+    """The home rows and how many films the member has rated, worked out once and then read from the cache.
 
     A member's entry is keyed by the active model version, a token that changes with every change
     to their ratings, watchlist or hidden films, and their CSRF secret (the rows hold forms). Anonymous
@@ -44,7 +44,7 @@ def _sections_html(request: HttpRequest) -> SafeString:
     """
     user = request.user
     if request.GET:
-        return _sections_render(request)
+        return _sections_render(request), _rated(user)
     if user.is_authenticated:
         get_token(request)  # the secret the forms' tokens are masked from; new after each login
         secret = request.META.get("CSRF_COOKIE", "")
@@ -56,11 +56,15 @@ def _sections_html(request: HttpRequest) -> SafeString:
         }
     else:
         key = {"user_id": 0, "version_id": None, "state": "anonymous", "variant": ""}
-    html = rec_cache.home_sections_get(**key)
-    if html is None:
-        html = _sections_render(request)
-        rec_cache.home_sections_set(html, **key)
-    return mark_safe(html)  # noqa: S308 - our own template's output
+    cached = rec_cache.home_sections_get(**key)
+    if cached is None:
+        cached = {"html": _sections_render(request), "rated": _rated(user)}
+        rec_cache.home_sections_set(cached, **key)
+    return mark_safe(cached["html"]), cached["rated"]  # noqa: S308 - our own template's output
+
+
+def _rated(user) -> int:
+    return Rating.objects.filter(user=user).count() if user.is_authenticated else 0
 
 
 def _sections_render(request: HttpRequest) -> SafeString:

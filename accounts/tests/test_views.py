@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,3 +110,45 @@ def test_a_successful_login_forgets_earlier_failures(client, user, lockout):
     client.post(reverse("logout"))
 
     assert client.post(reverse("login"), {"username": "viewer", "password": "guess"}).status_code == 200
+
+
+class TestSignedInUserFromTheCache:
+    """Pages find who is signed in without a query, and every change to the account counts at once."""
+
+    @pytest.fixture
+    def member(self, client, user):
+        client.force_login(user)
+        assert client.get(reverse("my-ratings")).status_code == 200  # the user is now cached
+        return user
+
+    def test_a_page_reads_the_user_from_the_cache(self, client, member, django_assert_num_queries):
+        from django.contrib.auth import get_user
+
+        request = RequestFactory().get("/")
+        request.session = client.session
+        with django_assert_num_queries(0):
+            assert get_user(request).pk == member.pk
+
+    def test_a_deactivated_member_is_signed_out_on_the_next_page(self, client, member):
+        member.is_active = False
+        member.save()
+
+        assert client.get(reverse("my-ratings")).status_code == 302  # to the login page
+
+    def test_a_new_password_ends_the_other_sessions(self, client, member):
+        member.set_password("another-long-password")
+        member.save()
+
+        assert client.get(reverse("my-ratings")).status_code == 302
+
+    def test_a_member_made_staff_reaches_the_dashboard_at_once(self, client, member):
+        assert client.get(reverse("staff-dashboard")).status_code in (302, 403)
+        member.is_staff = True
+        member.save()
+
+        assert client.get(reverse("staff-dashboard")).status_code == 200
+
+    def test_a_deleted_account_is_signed_out(self, client, member):
+        member.delete()
+
+        assert client.get(reverse("my-ratings")).status_code == 302

@@ -197,7 +197,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username+IP before any password is checked
     # (login page, admin login and the API token endpoint all go through authenticate()).
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the signed-in user kept in the cache (no query per page).
+    "accounts.backends.CachedModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))

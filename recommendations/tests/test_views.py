@@ -8,6 +8,7 @@ from django.urls import reverse
 from catalog.models import Movie
 from catalog.tests.factories import MovieFactory
 from ratings.models import HiddenMovie, Rating
+from ratings.services import rating_upsert
 from ratings.tests.factories import RatingFactory
 from recommendations.selectors import Recommendation
 
@@ -60,14 +61,17 @@ def test_a_pick_shows_its_predicted_stars_and_reason(client, user, rated_movies,
     assert f'action="{reverse("hidden-toggle", args=[rated_movies[1].pk])}"' in page
 
 
-def test_members_with_few_ratings_are_invited_to_keep_rating(client, user, rated_movies):
+def test_members_with_few_ratings_are_invited_to_keep_rating(
+    client, user, rated_movies, django_capture_on_commit_callbacks
+):
     client.force_login(user)
 
     page = client.get(reverse("home")).content.decode()
 
     assert "Start rating" in page and reverse("onboarding") in page
-    for movie in MovieFactory.create_batch(10):
-        RatingFactory(user=user, movie=movie)
+    with django_capture_on_commit_callbacks(execute=True):
+        for movie in MovieFactory.create_batch(10):
+            rating_upsert(user=user, movie=movie, score=4)
     assert "Start rating" not in client.get(reverse("home")).content.decode()
 
 
