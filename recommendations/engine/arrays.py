@@ -10,7 +10,8 @@ import contextlib
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -92,16 +93,29 @@ def _blas_controller() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def one_blas_thread() -> contextlib.AbstractContextManager[object]:
+_limited = threading.local()
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
     """Run BLAS single-threaded for the small products of serving one user.
 
     On a busy machine a multi-threaded OpenBLAS waits for a free core at every product: a
-    fold-in measured 7-100 ms with 2 threads against ~1 ms with one; the switch costs ~0.07 ms.
+    fold-in measured 7-100 ms with 2 threads against ~1 ms with one. The switch itself costs
+    0.07-0.3 ms, so inside an outer ``one_blas_thread`` (one per request) it is not made again.
 
     Returns:
         A context manager.
     """
-    return _blas_controller().limit(limits=1, user_api="blas")
+    if getattr(_limited, "active", False):
+        yield
+        return
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        _limited.active = True
+        try:
+            yield
+        finally:
+            _limited.active = False
 
 
 def save_arrays(directory: Path, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> None:
@@ -170,6 +184,40 @@ def require_format(directory: Path, kind: str, version: int) -> dict[str, Any]:
     if meta.get("format") != kind or meta.get("format_version") != version:
         raise ValueError(f"{directory} holds no {kind} artifact of format version {version}")
     return meta
+
+
+def min_max_part(
+    raw: np.ndarray, allowed: np.ndarray, *, weight: float, n_allowed: int
+) -> tuple[np.ndarray, float, float] | None:
+    """One signal's share of a mixed score: its values min-max scaled over the allowed rows, times a weight.
+
+    Written for one request at 59k movies, where each pass over the catalogue costs ~30 µs: it
+    makes about half the passes of ``np.nan_to_num((raw - low) * scale)`` and a masked mean.
+
+    Args:
+        raw: float64 (m,) scores, NaN where the signal cannot score (left unchanged).
+        allowed: bool (m,) rows that may be recommended; the scale comes from these.
+        weight: the signal's weight (> 0).
+        n_allowed: ``allowed.sum()``, > 0.
+
+    Returns:
+        ``(part, scale, typical)``: float64 (m,) ``(raw − low) × scale`` with 0 where raw is NaN,
+        ``scale = weight / (high − low)``, and the mean of ``part`` over the allowed rows; None
+        when no allowed row is scored or all score alike (the signal then tells nothing apart).
+    """
+    finite = np.isfinite(raw)
+    values = raw[finite & allowed]
+    if len(values) == 0:
+        return None
+    low, high = float(values.min()), float(values.max())
+    if high <= low:
+        return None
+    scale = weight / (high - low)
+    part = np.subtract(raw, low)
+    part *= scale
+    np.copyto(part, 0.0, where=~finite)
+    typical = (float(values.sum()) - low * len(values)) * scale / n_allowed
+    return part, scale, typical
 
 
 def plain_views(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .arrays import id_rows, load_arrays, one_blas_thread, plain_views, require_format, save_arrays
+from .arrays import id_rows, load_arrays, min_max_part, one_blas_thread, plain_views, require_format, save_arrays
 from .blend import BlendModel, BlendParams, BlendUser
 from .coldstart import ColdStartModel, ColdStartParams
 from .content_ranker import ContentRanker
@@ -40,7 +40,7 @@ from .explain import Reason, pick_reasons
 from .itemknn import ItemKNN, ItemKNNParams
 from .knn_baseline import KNNBaselineParams
 from .popularity import popularity_ranking
-from .prepare import Profile, user_profile
+from .prepare import Profile, seed_profile, user_profile
 from .rerank import allowed_rows, genre_diverse, top_rows
 from .svd import Progress, SVDModel, SVDParams, UserVector
 
@@ -91,6 +91,12 @@ class HybridParams:
         liked: stars at or above which a rated movie may be cited as a reason.
         seed_min_stars: the co-watching signals (EASE, item-kNN) start only from movies rated at
             least this: a film the viewer rated 1★ must not bring "more like it". 0 seeds from all.
+        max_seeds: ratings the signals start from for a heavy rater: the newest half and the
+            best-rated rest (``prepare.seed_profile``); every rated movie is still excluded and
+            the mix still follows the full count. Bounds a request's cost at 59k movies; 0 = all.
+            Holdout NDCG@10 (seed 42; the evaluation knows no rating order, so the best-rated
+            are kept): ml-latest-small all 0.2935, **300: 0.2949**, 200: 0.2924; ml-100k
+            0.3889 / 0.3888 / 0.3885.
         predictor: rating predictor: ``"blend"`` (SVD + KNNBaseline), ``"svd"`` or ``"none"``.
         popularity_damping: pseudo-ratings at the global mean (``popularity_ranking``).
         ease, itemknn, blend, coldstart: the components' hyper-parameters.
@@ -103,6 +109,7 @@ class HybridParams:
     diversity: float = 0.0
     liked: float = 4.0
     seed_min_stars: float = 3.0
+    max_seeds: int = 300
     predictor: str = "blend"
     popularity_damping: float = 10.0
     ease: EASEParams = field(default_factory=EASEParams)
@@ -121,6 +128,8 @@ class HybridParams:
             raise ValueError(f"predictor must be one of {PREDICTORS}, got {self.predictor!r}")
         if self.half <= 0:
             raise ValueError(f"half must be > 0, got {self.half}")
+        if self.max_seeds < 0:
+            raise ValueError(f"max_seeds must be >= 0, got {self.max_seeds}")
 
     def weights(self, n_ratings: int) -> dict[str, float]:
         """Signal weights for a user with ``n_ratings`` known ratings."""
@@ -293,7 +302,7 @@ class HybridModel:
             raise ValueError(f"unknown signal {signal!r}; known: {SIGNALS}")
         weights = {signal: 1.0}
         # A single signal is the textbook baseline: it seeds from every rated movie.
-        changes: dict[str, Any] = {"new_user": weights, "heavy_user": weights, "seed_min_stars": 0.0}
+        changes: dict[str, Any] = {"new_user": weights, "heavy_user": weights, "seed_min_stars": 0.0, "max_seeds": 0}
         if min_support is not None:
             changes["min_support"] = min_support
         return self.with_params(**changes)
@@ -308,6 +317,7 @@ class HybridModel:
         exclude: Collection[int] = (),
         candidates: Collection[int] | np.ndarray | None = None,
         explain: bool = True,
+        newest_first: bool = False,
     ) -> list[Pick]:
         """The user's top ``n`` movies, with predicted stars and reasons.
 
@@ -318,21 +328,25 @@ class HybridModel:
             exclude: movie ids never to show besides the rated ones (hidden, watch-listed, ...).
             candidates: if given, choose only among these movie ids.
             explain: compute predicted stars and reasons (offline evaluation turns it off).
+            newest_first: ``user_ratings`` lists the newest rating first, so a heavy rater's
+                capped seeds keep their newest ratings (``HybridParams.max_seeds``).
 
         Returns:
             Picks, best first.
         """
-        profile = user_profile(self.movie_ids, user_ratings)
-        allowed = allowed_rows(self.movie_ids, exclude=exclude, rated_rows=profile.rows, candidates=candidates)
-        scored = self._score(profile, allowed, fold_in=explain)
-        if self.params.diversity > 0 and self.content is not None:
-            pool = top_rows(scored.total, allowed, 5 * n, tie_break=self.popularity)
-            rows = self._diverse(pool, scored.total[pool], n)
-        else:
-            rows = top_rows(scored.total, allowed, n, tie_break=self.popularity)
-        if not explain:
-            return [Pick(int(self.movie_ids[r]), float(scored.total[r]), None, ()) for r in rows]
-        return self._picks(scored, rows)
+        with one_blas_thread():  # once per request: the products inside do not switch again
+            profile = user_profile(self.movie_ids, user_ratings)
+            allowed = allowed_rows(self.movie_ids, exclude=exclude, rated_rows=profile.rows, candidates=candidates)
+            seeds = seed_profile(profile, limit=self.params.max_seeds, newest_first=newest_first)
+            scored = self._score(profile, allowed, fold_in=explain, seeds=seeds)
+            if self.params.diversity > 0 and self.content is not None:
+                pool = top_rows(scored.total, allowed, 5 * n, tie_break=self.popularity)
+                rows = self._diverse(pool, scored.total[pool], n)
+            else:
+                rows = top_rows(scored.total, allowed, n, tie_break=self.popularity)
+            if not explain:
+                return [Pick(int(self.movie_ids[r]), float(scored.total[r]), None, ()) for r in rows]
+            return self._picks(scored, rows)
 
     def recommend_ids(self, user_ratings: Mapping[int, float], *, n: int = 10, exclude: Collection[int] = (),
                       candidates: Collection[int] | np.ndarray | None = None) -> list[int]:
@@ -384,31 +398,30 @@ class HybridModel:
             out[rows[supported]] = svd._raw_scores(vector, np.flatnonzero(supported))
         return out
 
-    def _score(self, profile: Profile, allowed: np.ndarray, *, fold_in: bool) -> _Scored:
+    def _score(self, profile: Profile, allowed: np.ndarray, *, fold_in: bool, seeds: Profile | None = None) -> _Scored:
+        # The mix and the predictor's fold-in (its stars) follow every rating; the signals, the seeds.
+        seeds = profile if seeds is None else seeds
         weights = self.params.weights(profile.size)
         predictor_user = None
         if self.predictor is not None and (fold_in or weights["rating"] > 0):
             predictor_user = self.predictor.fold_in(profile.movie_ids, profile.scores)
         total = np.zeros(len(self.movie_ids))
         parts, typical, scales = {}, {}, {}
+        n_allowed = int(np.count_nonzero(allowed))
         with one_blas_thread():
             for signal, weight in weights.items():
                 if weight <= 0:
                     continue
-                raw = self._raw(signal, profile, predictor_user)
+                raw = self._raw(signal, seeds, predictor_user)
                 if raw is None:
                     continue
-                values = raw[allowed & np.isfinite(raw)]
-                if len(values) == 0:
+                scaled = min_max_part(raw, allowed, weight=weight, n_allowed=n_allowed)
+                if scaled is None:
                     continue
-                low, high = float(values.min()), float(values.max())
-                if high <= low:
-                    continue
-                part = np.nan_to_num((raw - low) * (weight / (high - low)), nan=0.0)
+                part, scales[signal], typical[signal] = scaled
                 total += part
-                parts[signal], scales[signal] = part, weight / (high - low)
-                typical[signal] = float(part[allowed].mean())
-        return _Scored(profile=profile, total=total, parts=parts, typical=typical, scales=scales,
+                parts[signal] = part
+        return _Scored(profile=seeds, total=total, parts=parts, typical=typical, scales=scales,
                        predictor_user=predictor_user)
 
     def _diverse(self, pool: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:

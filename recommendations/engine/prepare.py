@@ -126,3 +126,34 @@ def user_profile(catalogue: np.ndarray, user_ratings: Mapping[int, float]) -> Pr
     stars = np.fromiter(user_ratings.values(), dtype=np.float64, count=len(user_ratings))
     rows, known = id_rows(catalogue, ids)
     return Profile(movie_ids=ids[known], rows=rows[known], scores=stars[known], unknown=ids[~known])
+
+
+def seed_profile(profile: Profile, *, limit: int, newest_first: bool = False) -> Profile:
+    """The ratings the rankers start from: all of them, or at most ``limit`` for a heavy rater.
+
+    Every co-watching and content signal costs time per rated movie (EASE reads a 20 KB weight
+    row for each), while a few hundred ratings already say what the viewer likes: at 59k movies
+    the hybrid's request for raters of 1.2k-4k films fell from ~50 ms to ~15 ms with 300 seeds.
+    The kept ones are the newest ``limit // 2`` (when the order is known: taste drifts, and a
+    new rating should move the picks) and the best-rated of the rest (what the viewer liked
+    most, the films "more like it" starts from).
+    The caller keeps excluding *every* rated movie; only scoring starts from fewer.
+
+    Args:
+        profile: the user's whole profile (``user_profile``).
+        limit: most ratings kept (<= 0 keeps all).
+        newest_first: the profile lists the newest rating first; otherwise only stars count
+            (ties keep the earlier listed).
+
+    Returns:
+        ``profile`` itself when it is small enough, else a profile of the kept ratings in their
+        original order (``unknown`` unchanged).
+    """
+    if limit <= 0 or profile.size <= limit:
+        return profile
+    newest = limit // 2 if newest_first else 0
+    rest = np.arange(newest, profile.size)
+    best = rest[np.argsort(-profile.scores[newest:], kind="stable")[: limit - newest]]
+    keep = np.sort(np.concatenate([np.arange(newest), best]))
+    return Profile(movie_ids=profile.movie_ids[keep], rows=profile.rows[keep], scores=profile.scores[keep],
+                   unknown=profile.unknown)

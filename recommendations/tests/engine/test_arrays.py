@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info
 
-from recommendations.engine.arrays import artifact_checksum, id_rows, load_arrays, save_arrays
+from recommendations.engine.arrays import (
+    artifact_checksum,
+    id_rows,
+    load_arrays,
+    min_max_part,
+    one_blas_thread,
+    save_arrays,
+)
 
 
 def test_it_finds_rows_of_known_ids_and_flags_unknown_ones():
@@ -80,3 +88,31 @@ def test_it_keeps_the_k_largest_positive_entries_per_row():
     dense = np.arange(1.0, 13.0).reshape(2, 6)  # mostly positive: the partitioning path
     rows, cols, _ = top_k_positive(dense, 2)
     assert list(zip(rows.tolist(), cols.tolist(), strict=True)) == [(0, 5), (0, 4), (1, 5), (1, 4)]
+
+
+def test_a_signals_part_is_scaled_over_the_allowed_rows_with_nothing_for_unscored_ones():
+    raw = np.array([1.0, np.nan, 3.0, 5.0, 9.0])
+    allowed = np.array([True, True, True, True, False])
+    part, scale, typical = min_max_part(raw, allowed, weight=2.0, n_allowed=4)
+    assert scale == 0.5  # weight / (5 - 1): the disallowed 9 sets no bound
+    assert part.tolist() == [0.0, 0.0, 1.0, 2.0, 4.0]
+    assert typical == pytest.approx(part[allowed].mean())
+    assert np.isnan(raw[1])  # the raw scores are left as they were
+
+
+def test_a_signal_that_tells_no_allowed_rows_apart_has_no_part():
+    allowed = np.array([True, True, False])
+    assert min_max_part(np.array([2.0, 2.0, 7.0]), allowed, weight=1.0, n_allowed=2) is None
+    assert min_max_part(np.array([np.nan, np.nan, 7.0]), allowed, weight=1.0, n_allowed=2) is None
+
+
+def test_blas_runs_one_thread_inside_nested_limits_and_as_before_after_them():
+    def blas_threads() -> list[int]:
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    with one_blas_thread():
+        with one_blas_thread():
+            assert set(blas_threads()) <= {1}
+        assert set(blas_threads()) <= {1}  # the inner block leaves the outer limit in place
+    assert blas_threads() == before

@@ -19,7 +19,7 @@ from recommendations.engine.explain import GENRE, POPULAR, RATED, Reason
 from recommendations.engine.hybrid import HybridModel, HybridParams, Pick
 from recommendations.engine.svd import SVDParams
 
-from .conftest import SCIFI, UNRATED_SCIFI, hybrid_ratings, read_ml100k, taste_movies
+from .conftest import ROMANCE, SCIFI, UNRATED_SCIFI, hybrid_ratings, read_ml100k, taste_movies
 from .contract import RankerContract
 
 FAST = HybridParams(
@@ -104,6 +104,28 @@ def test_it_spreads_genres_when_asked():
     genres = [("Sci-Fi" if p.movie_id in [*SCIFI, UNRATED_SCIFI] else "Romance")
               for p in diverse.recommend(history, n=2)]
     assert sorted(genres) == ["Romance", "Sci-Fi"]
+
+
+def test_a_heavy_raters_picks_start_from_their_newest_and_best_rated_films(model):
+    capped = model.with_params(max_seeds=2)
+    # Newest first: the sci-fi film 3 is the newest; the romances 11 and 12 are the best-rated.
+    history = {3: 4.0, 11: 5.0, 12: 5.0, 1: 4.5}
+    recent = capped.recommend(history, n=1, newest_first=True)[0]
+    assert recent.movie_id in SCIFI
+    assert {r.movie_id for r in recent.reasons} <= {3, 11, None}  # only seeds are cited
+    assert capped.recommend(history, n=1)[0].movie_id in ROMANCE  # order unknown: the 5★ romances lead
+
+
+def test_rated_films_left_out_of_the_seeds_are_never_recommended(model):
+    history = {3: 4.0, 11: 5.0, 12: 5.0, 1: 4.5, 2: 1.0, 13: 1.0}
+    picks = model.with_params(max_seeds=2).recommend(history, n=10, newest_first=True)
+    assert {p.movie_id for p in picks} == {4, 14, UNRATED_SCIFI}
+
+
+def test_single_signal_views_seed_from_every_rating(model):
+    assert model.only("ease").params.max_seeds == 0
+    with pytest.raises(ValueError):
+        HybridParams(max_seeds=-1)
 
 
 def test_it_slides_the_weights_from_new_to_heavy_users():
