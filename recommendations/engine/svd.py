@@ -81,10 +81,12 @@ class SVDModel:
         movie_ids: int64 (n_items,), sorted ascending; row ``i`` of the item arrays is movie
             ``movie_ids[i]``.
         item_bias: float64 (n_items,), stars above/below ``global_mean``.
-        item_factors: float64 (n_items, n_factors).
+        item_factors: float64 or float32 (n_items, n_factors): the compiled large-data trainer
+            (``engine.fast_svd``) trains and keeps float32, which halves the bytes that scoring
+            the whole catalogue reads (59k movies: ~1 ms instead of ~4 ms).
         user_ids: int64 (n_users,), sorted ascending; row order of the user arrays.
         user_bias: float64 (n_users,).
-        user_factors: float64 (n_users, n_factors).
+        user_factors: (n_users, n_factors), the dtype of ``item_factors``.
         params: the hyper-parameters it was trained with.
     """
 
@@ -255,14 +257,16 @@ class SVDModel:
         k = self.n_factors
         if len(rows) == 0:
             return UserVector(bias=0.0, factors=np.zeros(k))
-        design = np.empty((len(rows), k + 1))
+        # Products in the factors' own dtype (float32 from the large-data trainer: a heavy rater's
+        # 3,000 × 101 gram matrix in 0.7 ms instead of 1.5), the small system solved in float64.
+        design = np.empty((len(rows), k + 1), dtype=self.item_factors.dtype)
         design[:, 0] = 1.0
         design[:, 1:] = self.item_factors[rows]
-        target = stars - self.global_mean - self.item_bias[rows]
+        target = (stars - self.global_mean - self.item_bias[rows]).astype(design.dtype)
         with one_blas_thread():
-            gram = design.T @ design
+            gram = np.asarray(design.T @ design, dtype=np.float64)
             gram[np.diag_indices_from(gram)] += self.params.reg_all * len(rows)
-            solution = np.linalg.solve(gram, design.T @ target)
+            solution = np.linalg.solve(gram, np.asarray(design.T @ target, dtype=np.float64))
         return UserVector(bias=float(solution[0]), factors=solution[1:])
 
     def predict(self, user: UserVector | None, movie_ids: Collection[int] | np.ndarray) -> np.ndarray:
@@ -370,12 +374,15 @@ class SVDModel:
         scores = self.global_mean + self.item_bias[rows]
         if user is not None:
             with one_blas_thread():
+                # The user's factors in the items' dtype: a float64 vector would make numpy convert
+                # the whole float32 matrix first (59k movies: 11 ms instead of 1 ms).
+                factors = np.asarray(user.factors, dtype=self.item_factors.dtype)
                 if len(rows) * 4 > len(self.item_factors):
                     # Most of the catalogue: scoring every movie and picking beats copying the rows out
                     # first (30k of 59k movies: 3 ms against 7 ms).
-                    products = (self.item_factors @ user.factors)[rows]
+                    products = (self.item_factors @ factors)[rows]
                 else:
-                    products = self.item_factors[rows] @ user.factors
+                    products = self.item_factors[rows] @ factors
                 scores = scores + user.bias + products
         return np.asarray(scores, dtype=np.float64)
 
