@@ -205,7 +205,7 @@ def recommendation_cost(*, user_ids: list[int], compute) -> dict:
     """Cache-miss cost: the whole service call, and its engine part (the hybrid's recommend) alone."""
     from django.conf import settings
 
-    from ratings.selectors import user_excluded_movie_ids, user_scores
+    from ratings.selectors import user_scores_and_hidden_ids
     from recommendations import serving
 
     total, engine = [], []
@@ -214,10 +214,10 @@ def recommendation_cost(*, user_ids: list[int], compute) -> dict:
         started = time.perf_counter()
         compute(user_id=user_id)
         total.append(time.perf_counter() - started)
-        scores = user_scores(user_id=user_id)
-        exclude = user_excluded_movie_ids(user_id=user_id, watchlist=settings.RECOMMENDER["EXCLUDE_WATCHLIST"])
-        started = time.perf_counter()
-        loaded.model.recommend(scores, n=20, exclude=exclude)
+        scores, exclude = user_scores_and_hidden_ids(user_id=user_id,
+                                                     watchlist=settings.RECOMMENDER["EXCLUDE_WATCHLIST"])
+        started = time.perf_counter()  # the engine's part of the service call, with the same arguments
+        loaded.model.recommend(scores, n=20, exclude=exclude, newest_first=True)
         engine.append(time.perf_counter() - started)
     return {"service": percentiles(total), "engine_only": percentiles(engine)}
 

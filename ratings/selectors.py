@@ -1,6 +1,7 @@
 """Rating, watchlist and "not interested" reads shared by pages, the API and the recommender."""
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Count, F, QuerySet
 
 from ratings.models import HALF_STARS, HiddenMovie, Rating, WatchlistEntry
@@ -89,3 +90,25 @@ def movie_rating_histogram(*, movie) -> list[dict]:
          if tallest else 0}
         for score in HALF_STARS
     ]
+
+
+def user_scores_and_hidden_ids(*, user_id: int, watchlist: bool = True) -> tuple[dict[int, float], set[int]]:
+    """What a cache-miss recommendation reads, in one query: the user's scores and what they set aside.
+
+    Returns ``(scores, hidden)``: movie id → stars, newest rating first (the engine starts a heavy
+    rater's picks from their newest and best-rated films), and the ids of the movies they hid or
+    (unless watchlist=False) watch-listed.
+    """
+    # One round trip of plain SQL: the ORM's two queries (ratings, then hidden ∪ watch-listed) took
+    # ~1.1 ms for a typical user against ~0.3 ms, and reading rated_at as datetimes ~14 ms for 3k ratings.
+    quote = connection.ops.quote_name
+    set_aside = [HiddenMovie, WatchlistEntry] if watchlist else [HiddenMovie]
+    parts = [f"SELECT 0 AS part, movie_id, score, rated_at, id FROM {quote(Rating._meta.db_table)} WHERE user_id = %s"]
+    parts += [f"SELECT 1, movie_id, NULL, NULL, NULL FROM {quote(model._meta.db_table)} WHERE user_id = %s"
+              for model in set_aside]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT movie_id, score FROM ({' UNION ALL '.join(parts)}) AS seen "
+                       "ORDER BY part, rated_at DESC, id DESC", [user_id] * len(parts))
+        rows = cursor.fetchall()
+    scores = {movie_id: score for movie_id, score in rows if score is not None}
+    return scores, {movie_id for movie_id, score in rows if score is None}

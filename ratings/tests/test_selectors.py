@@ -7,7 +7,12 @@ from django.utils import timezone
 
 from catalog.tests.factories import MovieFactory
 from ratings.models import HiddenMovie, WatchlistEntry
-from ratings.selectors import movie_rating_histogram, user_excluded_movie_ids, user_ratings
+from ratings.selectors import (
+    movie_rating_histogram,
+    user_excluded_movie_ids,
+    user_ratings,
+    user_scores_and_hidden_ids,
+)
 from ratings.tests.factories import RatingFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +28,24 @@ def test_excluded_movies_are_rated_hidden_and_watchlisted_ones_of_that_user_only
 
     assert user_excluded_movie_ids(user_id=user.pk) == {rated.pk, hidden.pk, listed.pk}
     assert user_excluded_movie_ids(user_id=user.pk, watchlist=False) == {rated.pk, hidden.pk}
+
+
+def test_recommendation_inputs_list_scores_newest_first_and_what_the_user_set_aside(user, other_user):
+    old, new, middle, hidden, listed, theirs = MovieFactory.create_batch(6)
+    now = timezone.now()
+    RatingFactory(user=user, movie=old, score=5.0, rated_at=now - timedelta(days=9))
+    RatingFactory(user=user, movie=new, score=2.0, rated_at=now - timedelta(days=1))
+    RatingFactory(user=user, movie=middle, score=3.5, rated_at=now - timedelta(days=5))
+    HiddenMovie.objects.create(user=user, movie=hidden)
+    WatchlistEntry.objects.create(user=user, movie=listed)
+    RatingFactory(user=other_user, movie=theirs)
+    HiddenMovie.objects.create(user=other_user, movie=theirs)
+
+    scores, set_aside = user_scores_and_hidden_ids(user_id=user.pk)
+
+    assert list(scores.items()) == [(new.pk, 2.0), (middle.pk, 3.5), (old.pk, 5.0)]
+    assert set_aside == {hidden.pk, listed.pk}
+    assert user_scores_and_hidden_ids(user_id=user.pk, watchlist=False)[1] == {hidden.pk}
 
 
 class TestUserRatings:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from catalog.models import Movie
 from catalog.search import natural_title
 from ratings.models import Rating
-from ratings.selectors import user_excluded_movie_ids, user_scores
+from ratings.selectors import user_scores_and_hidden_ids
 from recommendations import cache as rec_cache
 from recommendations import serving
 from recommendations.engine import reason_text
@@ -32,12 +32,12 @@ def user_recommendations_compute(
     loaded = serving.active_model()
     if loaded is None:
         return None
-    scores = user_scores(user_id=user_id)
+    # Rated (the engine leaves out every rated movie itself), hidden and (by default) watch-listed
+    # movies never come back; the list is topped up to n.
+    scores, exclude = user_scores_and_hidden_ids(user_id=user_id, watchlist=settings.RECOMMENDER["EXCLUDE_WATCHLIST"])
     if not scores:
         return loaded.version_id, []
-    # Rated, hidden and (by default) watch-listed movies never come back; the list is topped up to n.
-    exclude = user_excluded_movie_ids(user_id=user_id, watchlist=settings.RECOMMENDER["EXCLUDE_WATCHLIST"])
-    picks = loaded.model.recommend(scores, n=n, exclude=exclude)
+    picks = loaded.model.recommend(scores, n=n, exclude=exclude, newest_first=True)
     cited = {reason.movie_id for pick in picks for reason in pick.reasons if reason.movie_id is not None}
     titles = {pk: natural_title(title) for pk, title in Movie.objects.filter(pk__in=cited).values_list("pk", "title")}
     items = [
