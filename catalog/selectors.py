@@ -72,14 +72,18 @@ def movies_by_ids(ids: Sequence[int]) -> list[Movie]:
 # aggregate (count, largest id, total title length) notices bulk imports and other processes'
 # changes, and the age limit catches what both miss (a same-length title edit elsewhere).
 INDEX_MAX_AGE_SECONDS = 300
+# The aggregate itself is asked at most this often per process (it cost more than the search).
+SIGNATURE_CHECK_SECONDS = 5.0
 
 _index_lock = threading.Lock()
 _index: tuple[tuple, float, TitleIndex] | None = None
+_signature_checked = 0.0
 
 
 def title_index_forget(**_: object) -> None:
-    global _index
+    global _index, _signature_checked
     _index = None
+    _signature_checked = 0.0
 
 
 post_save.connect(title_index_forget, sender=Movie, dispatch_uid="catalog.title_index.save")
@@ -93,10 +97,14 @@ def _catalogue_signature() -> tuple:
 
 def title_index() -> TitleIndex:
     """The title index for the catalogue as it is now, rebuilt when movies were added, removed or renamed."""
-    global _index
+    global _index, _signature_checked
+    current, now = _index, time.monotonic()
+    fresh = current is not None and now - current[1] < INDEX_MAX_AGE_SECONDS
+    if fresh and now - _signature_checked < SIGNATURE_CHECK_SECONDS:
+        return current[2]
     signature = _catalogue_signature()
-    current = _index
-    if current is not None and current[0] == signature and time.monotonic() - current[1] < INDEX_MAX_AGE_SECONDS:
+    _signature_checked = now
+    if current is not None and current[0] == signature and now - current[1] < INDEX_MAX_AGE_SECONDS:
         return current[2]
     with _index_lock:
         built = TitleIndex.build(Movie.objects.order_by("id").values_list("id", "title").iterator(chunk_size=5000))
