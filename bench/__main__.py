@@ -148,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
     big.add_argument("--ratings", type=_counts, default=[parse_count("1M")], help="sizes, e.g. 1M,5M,25M")
     big.add_argument("--seed", type=int, default=42)
     big.add_argument("--no-pipeline", action="store_true", help="generate and import only")
-    big.add_argument("--bulk-sample", type=_count_or_zero, default=parse_count("200k"),
+    big.add_argument("--bulk-sample", type=_count_or_zero, default=parse_count("500k"),
                      help="rows for the bulk_create comparison (0 skips it)")
     big.add_argument("--bulk-repeats", type=int, default=3, help="runs of each method (median reported)")
     big.add_argument("--warm-limit", type=int, default=5000, help="users warmed after training (project default)")
