@@ -65,11 +65,11 @@ def _fresh_serving_state():
 
     serving.forget()
     movie_payloads_forget()
-    fast_picks.forget_bodies()
+    fast_picks.reset()
     yield
     serving.forget()
     movie_payloads_forget()
-    fast_picks.forget_bodies()
+    fast_picks.reset()
 
 
 @pytest.fixture(autouse=True)

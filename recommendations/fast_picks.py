@@ -57,6 +57,10 @@ return {uid, picks, count}
 """
 
 _scripts: dict[int, object] = {}  # one registered script per Redis client object
+# After a Redis error the lane stays closed for a while: a hung Redis costs the DRF view's timeouts
+# only, not one more of ours per request.
+PAUSE_AFTER_ERROR_SECONDS = 10.0
+_paused_until = 0.0
 
 # Bodies rendered in this process, by the cached picks' exact bytes: a user asking again before
 # their picks change gets the same bytes without unpickling or rendering. Kept half as long as movie
@@ -68,7 +72,8 @@ _bodies_lock = threading.Lock()
 
 def respond(request: HttpRequest) -> HttpResponse | None:
     """The cached picks' JSON for a warm token request, or None for the DRF view to answer."""
-    if request.method != "GET" or not _uses_redis():
+    global _paused_until
+    if request.method != "GET" or not _uses_redis() or time.monotonic() < _paused_until:
         return None
     key = _token_key(request)
     n = _requested_n(request)
@@ -88,7 +93,8 @@ def respond(request: HttpRequest) -> HttpResponse | None:
             ],
         )
     except Exception as exc:  # noqa: BLE001 - any cache trouble: the DRF view copes (degraded mode)
-        logger.debug("fast lane skipped: %s", exc)
+        logger.warning("recommendations fast lane closed for %.0f s: %s", PAUSE_AFTER_ERROR_SECONDS, exc)
+        _paused_until = time.monotonic() + PAUSE_AFTER_ERROR_SECONDS
         return None
     if not found:
         return None
@@ -111,8 +117,10 @@ def respond(request: HttpRequest) -> HttpResponse | None:
     return response
 
 
-def forget_bodies() -> None:
-    """Drop this process's rendered bodies (tests)."""
+def reset() -> None:
+    """Drop this process's rendered bodies and reopen the lane (tests)."""
+    global _paused_until
+    _paused_until = 0.0
     with _bodies_lock:
         _bodies.clear()
 

@@ -109,3 +109,27 @@ def test_a_browser_asking_for_html_gets_the_browsable_api(warm_client):
     answer = warm_client.get(URL, HTTP_ACCEPT="text/html")
 
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/html")
+
+
+def test_a_redis_error_closes_the_lane_and_the_drf_view_answers(warm_client, user, monkeypatch):
+    from django.core.cache import cache
+    from django_redis import get_redis_connection
+
+    from accounts.authentication import token_uid_key
+
+    key = Token.objects.get(user=user).key
+    redis = get_redis_connection("default")
+    uid_key = cache.make_key(token_uid_key(key))
+    redis.delete(uid_key)
+    redis.hset(uid_key, "not", "a string")  # the script's GET now fails inside Redis (WRONGTYPE)
+    expected = _drf_answer(warm_client, monkeypatch)
+
+    answer = warm_client.get(URL)
+
+    assert answer.status_code == 200 and answer.content == expected.content
+    redis.delete(uid_key)
+    redis.set(uid_key, user.pk)
+    tried = []
+    monkeypatch.setattr(fast_picks, "_script", lambda: tried.append(1))
+    assert warm_client.get(URL).status_code == 200
+    assert tried == []  # the lane stays closed for a while after the error
