@@ -77,6 +77,9 @@ def _empty_cache():
     """Each test starts with an empty cache (only this run's keys: django-redis deletes by prefix)."""
     from django.core.cache import cache
 
+    from moviesite import redis_breaker
+
+    redis_breaker.reset()
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
     else:

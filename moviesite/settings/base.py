@@ -105,13 +105,19 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.p
 # --- Cache and broker --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")  # empty = embedded file cache and filesystem broker
 if REDIS_URL:
+    from moviesite.redis_breaker import BreakerConnection
+
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_PREFIX", default="moviesite"),
             # A Redis outage degrades to computing recommendations, never a 500.
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+            # A hung Redis costs one timeout per process every few seconds, not one per call.
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1,
+                "CONNECTION_POOL_KWARGS": {"connection_class": BreakerConnection},
+            },
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
