@@ -43,6 +43,10 @@ each, 1,508 lists; popularity 0.393 / 0.382 / 0.367): full solution (λ 2) 0.460
 (rank 20 / 50): 0.476 / 0.534, 0.471 / 0.533. The served hybrid on the same folds: 0.462 / 0.526
 / 0.540 → 0.474 / 0.540 / 0.545. (On the smaller inner split above, seeds 7 and 11, ~150 viewers
 each, rank 20 measured 0.436 / 0.487 / 0.489: within that split's noise of the full model.)
+The same user cross-validation on ml-latest-small agrees: full 0.353 / 0.436 / 0.444, rank 20
+0.375 / 0.444 / 0.447, rank 50 0.370 / 0.440 / 0.443 (popularity 0.363 / 0.353 / 0.342). Projecting
+the *inputs* on the top 200 / 500 / 1,000 eigenvectors of their gram as well (principal
+components regression) lowered ml-100k's 5-rating NDCG to 0.511 / 0.527 / 0.534.
 Also tried there and not kept, at 5 ratings: an always-on input (a learned popularity prior)
 0.525; revealing exactly k ratings rather than each with probability q, 0.525; a softmax-trained
 linear or one-hidden-layer model (numpy, Adam) 0.45-0.47 on seed 7 (full model 0.488); a
