@@ -59,15 +59,17 @@ def top_rows(scores: np.ndarray, allowed: np.ndarray, n: int, *, tie_break: np.n
     Returns:
         intp rows.
     """
-    rows = np.flatnonzero(allowed)
-    if n <= 0 or len(rows) == 0:
-        return rows[:0]
-    values = np.nan_to_num(scores[rows], nan=-np.inf)
-    if n < len(rows):
-        # Keep everything tied with the n-th best so the tie-break below sees all of them.
-        threshold = np.partition(values, len(values) - n)[len(values) - n]
-        keep = values >= threshold
-        rows, values = rows[keep], values[keep]
+    n = min(n, int(np.count_nonzero(allowed)))
+    if n <= 0:
+        return np.flatnonzero(allowed)[:0]
+    # Over the whole catalogue with the disallowed rows at -inf: at 59k movies a third of the time
+    # of gathering the allowed rows first (0.5 ms against 1.4).
+    values = np.where(allowed, scores, -np.inf)
+    values[np.isnan(values)] = -np.inf
+    # Keep everything tied with the n-th best so the tie-break below sees all of them.
+    threshold = np.partition(values, len(values) - n)[len(values) - n]
+    rows = np.flatnonzero((values >= threshold) & allowed)
+    values = values[rows]
     secondary = -tie_break[rows] if tie_break is not None else np.zeros(len(rows))
     order = np.lexsort((rows, secondary, -values))[:n]
     return rows[order]

@@ -32,3 +32,18 @@ def test_it_spreads_genres_but_keeps_the_order_at_strength_zero():
     scores = np.array([1.0, 0.9, 0.8])
     assert genre_diverse(ranked, scores, indptr, indices, n=2, strength=0.0).tolist() == [0, 1]
     assert genre_diverse(ranked, scores, indptr, indices, n=2, strength=0.5).tolist() == [0, 2]
+
+
+def test_it_orders_like_a_full_sort_of_the_allowed_rows_whatever_the_ties_gaps_and_length():
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        m = int(rng.integers(1, 40))
+        scores = rng.integers(0, 4, m).astype(float)  # few values: many ties
+        scores[rng.random(m) < 0.2] = np.nan
+        allowed = rng.random(m) < 0.7
+        popularity = rng.integers(0, 3, m).astype(float)
+        n = int(rng.integers(0, m + 3))
+        rows = np.flatnonzero(allowed)
+        values = np.nan_to_num(scores[rows], nan=-np.inf)
+        expected = rows[np.lexsort((rows, -popularity[rows], -values))][:n]
+        assert top_rows(scores, allowed, n, tie_break=popularity).tolist() == expected.tolist()
