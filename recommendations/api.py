@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api import BAD_PARAMS, MovieSerializer
-from catalog.movie_payloads import movie_payloads
 from recommendations import fast_picks
 from recommendations.selectors import popular_picks, user_pick_items
 
@@ -65,19 +64,4 @@ class RecommendationListApi(APIView):
                 "results": RecommendationSerializer(picks, many=True).data,
             })
         # The hot path: picks come from the cache and movies from this process's payloads (no query).
-        version_id, items = personal
-        movies = movie_payloads([item["movie_id"] for item in items])
-        return Response({
-            "personalized": True,
-            "model_version": version_id,
-            "results": [
-                {
-                    "movie": movies[item["movie_id"]],
-                    "score": item["score"],
-                    "predicted_rating": item["predicted_rating"],
-                    "reason": item["reason"],
-                }
-                for item in items
-                if item["movie_id"] in movies
-            ],
-        })
+        return Response(fast_picks.personal_picks_data(*personal))

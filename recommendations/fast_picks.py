@@ -126,8 +126,13 @@ def reset() -> None:
 
 
 def _render(version_id: int, items: list[dict]) -> bytes:
+    return JSONRenderer().render(personal_picks_data(version_id, items))
+
+
+def personal_picks_data(version_id: int, items: list[dict]) -> dict:
+    """The API's answer for cached picks (shared with the DRF view, so both lanes say the same)."""
     movies = movie_payloads([item["movie_id"] for item in items])
-    return JSONRenderer().render({
+    return {
         "personalized": True,
         "model_version": version_id,
         "results": [
@@ -140,7 +145,7 @@ def _render(version_id: int, items: list[dict]) -> bytes:
             for item in items
             if item["movie_id"] in movies
         ],
-    })
+    }
 
 
 def _uses_redis() -> bool:
