@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import functools
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -209,18 +208,17 @@ def test_it_ranks_ml100k_far_better_than_popularity(ml100k_hybrid):
     assert hybrid > 1.6 * popularity
 
 
-def test_it_serves_an_ml100k_user_in_milliseconds(ml100k_hybrid):
+def test_it_serves_the_heaviest_ml100k_rater_ten_explained_unseen_picks(ml100k_hybrid):
+    # Speed is measured by `python -m bench scale` (cache-miss request cost), not asserted here.
     model, train, _ = ml100k_hybrid
     heavy = train["user_id"].value_counts().index[0]
     mine = train[train["user_id"] == heavy]
     history = dict(zip(mine["movie_id"], mine["score"], strict=True))
-    model.recommend(history, n=10)
-    started = time.perf_counter()
-    for _ in range(10):
-        picks = model.recommend(history, n=10)
-    per_call = (time.perf_counter() - started) / 10
+
+    picks = model.recommend(history, n=10)
+
     assert len(picks) == 10 and all(p.reasons for p in picks)
-    assert per_call < 0.05  # a few ms measured for this 685-rating user; generous for a busy machine
+    assert not {p.movie_id for p in picks} & set(history)
 
 
 def test_it_serves_viewers_with_five_ratings_far_better_than_popularity(shared_datasets):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from recommendations.engine.metrics import evaluate_predictions, rmse
-from recommendations.engine.svd import SVDModel, SVDParams, UserVector
+from recommendations.engine.svd import SVDModel, SVDParams
 
 from .conftest import ROMANCE, SCIFI, read_ml100k
 from .contract import RecommenderContract
@@ -255,17 +255,3 @@ def test_it_folds_in_ml100k_users_nearly_as_well_as_training_them(ml100k_u1, ml1
     predicted = np.where(np.isnan(predicted), model.global_mean, predicted)
     # Measured: 0.927 by fold-in versus 0.925 with trained vectors.
     assert rmse(test["score"], predicted) < 0.95
-
-
-def test_it_folds_in_a_few_hundred_ratings_in_about_a_millisecond(ml100k_u1, ml100k_model):
-    model, _ = ml100k_model
-    heavy = ml100k_u1[0].groupby("user_id").filter(lambda g: len(g) >= 300)
-    mine = heavy[heavy["user_id"] == heavy["user_id"].iloc[0]]
-    ids, stars = mine["movie_id"].to_numpy(), mine["score"].to_numpy()
-    model.fold_in(ids, stars)
-    started = time.perf_counter()
-    for _ in range(20):
-        vector = model.fold_in(ids, stars)
-    per_call = (time.perf_counter() - started) / 20
-    assert isinstance(vector, UserVector)
-    assert per_call < 0.01  # ~1 ms measured; generous for a busy shared machine
