@@ -51,6 +51,17 @@ def movie(db):
 
 
 @pytest.fixture
+def throttle_rates(monkeypatch):
+    """Set the API throttle rates for one test: DRF copies them onto the throttle classes when it is imported."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def use(**rates: str | None) -> None:
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, **rates})
+
+    return use
+
+
+@pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 

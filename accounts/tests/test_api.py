@@ -79,17 +79,6 @@ def test_a_signed_in_browser_needs_no_csrf_token_to_ask_for_a_token(user):
 CREDENTIALS = {"username": "viewer", "password": "a-long-test-password"}
 
 
-@pytest.fixture
-def throttle_rates(monkeypatch):
-    """Set the rates for this test: DRF copies them onto the throttle classes when it is imported."""
-    from rest_framework.throttling import SimpleRateThrottle
-
-    def use(**rates: str | None) -> None:
-        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, **rates})
-
-    return use
-
-
 def test_the_eleventh_token_request_in_a_minute_is_429(api_client, user, throttle_rates):
     throttle_rates(token="10/min")
 

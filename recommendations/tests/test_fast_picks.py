@@ -30,16 +30,6 @@ def warm_client(api_client, user, taste_catalog):
     return api_client
 
 
-@pytest.fixture
-def throttle_rates(monkeypatch):
-    from rest_framework.throttling import SimpleRateThrottle
-
-    def use(**rates: str | None) -> None:
-        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, **rates})
-
-    return use
-
-
 def _drf_answer(client, monkeypatch, path=URL):
     """The same request answered by the DRF view alone."""
     with monkeypatch.context() as patch:
