@@ -27,9 +27,9 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 
-from accounts.authentication import token_uid_key
+from accounts.authentication import CachedTokenAuthentication, token_uid_key
 from catalog.movie_payloads import PAYLOAD_TTL, movie_payloads
-from moviesite.throttling import UserRateThrottle
+from moviesite.throttling import UserRateThrottle, window_key
 from recommendations import serving
 from recommendations.cache import user_recommendations_key
 
@@ -154,7 +154,7 @@ def _uses_redis() -> bool:
 
 def _token_key(request: HttpRequest) -> str | None:
     parts = request.META.get("HTTP_AUTHORIZATION", "").split()
-    if len(parts) != 2 or parts[0] != "Token":
+    if len(parts) != 2 or parts[0] != CachedTokenAuthentication.keyword:
         return None
     return parts[1]
 
@@ -180,8 +180,8 @@ def _user_throttle() -> tuple[int, int] | None:
 
 def _throttle_key(limit: tuple[int, int]) -> str:
     """The key moviesite.throttling.UserRateThrottle counts this window's requests under."""
-    cache_key = UserRateThrottle.cache_format % {"scope": "user", "ident": "{uid}"}
-    return f"{cache_key}:{int(time.time() // limit[1])}"
+    cache_key = UserRateThrottle.cache_format % {"scope": UserRateThrottle.scope, "ident": "{uid}"}
+    return window_key(cache_key, duration=limit[1], now=time.time())
 
 
 def _script():
