@@ -20,9 +20,12 @@ def token_user_key(key: str) -> str:
     return "auth:token-user:" + _digest(key)
 
 
+TOKEN_UID_PREFIX = "auth:token-uid:"
+
+
 def token_uid_key(key: str) -> str:
     """The token's user id alone, as a plain integer a Redis script can read (recommendations.fast_picks)."""
-    return "auth:token-uid:" + _digest(key)
+    return TOKEN_UID_PREFIX + _digest(key)
 
 
 def _digest(key: str) -> str:

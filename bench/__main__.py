@@ -53,7 +53,7 @@ def http_bench(args: argparse.Namespace, site: Site | None = None) -> dict:
                     say(f"HTTP: {labels[worker_class]}, repeat {repeat + 1} of {args.repeats}, "
                         f"{args.duration:g} s per point")
                     part = http.run(live, duration=args.duration, repeats=1, connections=args.connections,
-                                    first_repeat=repeat)
+                                    first_repeat=repeat, only=tuple(args.only))
                     runs[worker_class] += part["runs"]
     results = {}
     for worker_class in classes:
@@ -112,7 +112,7 @@ def all_benches(args: argparse.Namespace) -> None:
     with running_site(name="site") as site:
         if shutil.which("wrk"):
             http_bench(argparse.Namespace(worker_class="sync", threads=1, duration=args.duration,
-                                          repeats=args.repeats, connections=http.CONNECTIONS), site)
+                                          repeats=args.repeats, connections=http.CONNECTIONS, only=[]), site)
         else:
             say("wrk is not installed (apt-get install -y wrk): HTTP bench skipped")
         freshness_bench(argparse.Namespace(users=10, per_user=10), site)
@@ -135,6 +135,8 @@ def parser() -> argparse.ArgumentParser:
     web.add_argument("--duration", type=float, default=10.0, help="seconds per run (default 10)")
     web.add_argument("--repeats", type=int, default=3)
     web.add_argument("--connections", type=_connections, default=http.CONNECTIONS, help="e.g. 1,8,32,64")
+    web.add_argument("--only", nargs="*", default=[], metavar="WORD",
+                     help="run only scenarios whose name holds a WORD (e.g. recommendations); the baseline always runs")
     web.add_argument("--worker-class", default="sync", help="sync, gthread, or sync,gthread to compare")
     web.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     web.set_defaults(run=http_bench)

@@ -139,10 +139,14 @@ def smoke_check(site: Site, scenario: Scenario) -> int:
 
 
 def run(site: Site, *, duration: float, repeats: int, connections: tuple[int, ...] = CONNECTIONS,
-        first_repeat: int = 0) -> dict:
-    """All scenarios × connections × repeats against the running site; returns runs and medians."""
+        first_repeat: int = 0, only: tuple[str, ...] = ()) -> dict:
+    """Scenarios × connections × repeats against the running site; returns runs and medians.
+
+    `only`: words of the scenarios to run (e.g. "recommendations"); the baseline always runs.
+    """
     runs: list[dict] = []
-    plan = scenarios(site.fixtures)
+    plan = [s for s in scenarios(site.fixtures)
+            if not only or s.name.startswith("trivial") or any(word in s.name for word in only)]
     with tempfile.TemporaryDirectory() as folder:
         scripts = {s.name: lua_script(s, Path(folder), seed=7) for s in plan}
         checks = {s.name: smoke_check(site, s) for s in plan}

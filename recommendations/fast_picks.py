@@ -15,7 +15,9 @@ user's ratings or lists change, so the fast lane never serves what the slow one 
 """
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import re
 import threading
 import time
@@ -26,12 +28,14 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.authentication import CachedTokenAuthentication, token_uid_key
+from accounts.authentication import TOKEN_UID_PREFIX, CachedTokenAuthentication, token_uid_key
 from catalog.movie_payloads import PAYLOAD_TTL, movie_payloads
-from moviesite.throttling import UserRateThrottle, window_key
+from moviesite.near_cache import NearCache, tracking_connection
+from moviesite.throttling import BatchedCounts, UserRateThrottle, window_key
 from recommendations import serving
-from recommendations.cache import user_recommendations_key
+from recommendations.cache import RECOMMENDATIONS_PREFIX, user_recommendations_key
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +45,7 @@ _N = re.compile(r"^n=(\d{1,3})$")
 _JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
 
 # KEYS[1]: the token's user-id key. ARGV: the picks key and the throttle key with "{uid}" in place of
-# the user id, the throttle window's lifetime ("" when the user throttle is off).
+# the user id ("" when the user throttle is off), the throttle window's lifetime, how much to add.
 _SCRIPT = """
 local uid = redis.call('GET', KEYS[1])
 if not uid then return false end
@@ -50,8 +54,9 @@ if not picks then return false end
 local count = 0
 if ARGV[2] ~= '' then
   local key = (string.gsub(ARGV[2], '{uid}', uid))
-  count = redis.call('INCR', key)
-  if count == 1 then redis.call('EXPIRE', key, ARGV[3]) end
+  local amount = tonumber(ARGV[4])
+  count = redis.call('INCRBY', key, amount)
+  if count == amount then redis.call('EXPIRE', key, ARGV[3]) end
 end
 return {uid, picks, count}
 """
@@ -69,10 +74,15 @@ BODY_TTL = PAYLOAD_TTL / 2
 _bodies: TTLCache[tuple[int, int, bytes], bytes] = TTLCache(maxsize=2_000, ttl=BODY_TTL)
 _bodies_lock = threading.Lock()
 
+# This process's copy of token → user id and picks (moviesite.near_cache) and its batched throttle
+# counts (moviesite.throttling.BatchedCounts): a repeat request needs no round trip at all.
+_near: tuple[int, NearCache] | None = None  # (pid, cache): a forked worker starts its own
+_counts = BatchedCounts(flush_every=32)
+_counts_lock = threading.Lock()
+
 
 def respond(request: HttpRequest) -> HttpResponse | None:
     """The cached picks' JSON for a warm token request, or None for the DRF view to answer."""
-    global _paused_until
     if request.method != "GET" or not _uses_redis() or time.monotonic() < _paused_until:
         return None
     key = _token_key(request)
@@ -83,24 +93,14 @@ def respond(request: HttpRequest) -> HttpResponse | None:
     if version_id is None:
         return None
     limit = _user_throttle()
-    try:
-        found = _script()(
-            keys=[cache.make_key(token_uid_key(key))],
-            args=[
-                cache.make_key(user_recommendations_key(version_id=version_id, user_id="{uid}")),
-                cache.make_key(_throttle_key(limit)) if limit else "",
-                int(limit[1]) + 1 if limit else 0,
-            ],
-        )
-    except Exception as exc:  # noqa: BLE001 - any cache trouble: the DRF view copes (degraded mode)
-        logger.warning("recommendations fast lane closed for %.0f s: %s", PAUSE_AFTER_ERROR_SECONDS, exc)
-        _paused_until = time.monotonic() + PAUSE_AFTER_ERROR_SECONDS
+    token_key = _token_uid_cache_key(key, cache.key_prefix)
+    near = _near_cache()
+    found = _held_here(near, token_key, version_id, limit) if near is not None else None
+    if found is None and time.monotonic() >= _paused_until:
+        found = _ask_redis(near, token_key, version_id, limit)
+    if found is None:
         return None
-    if not found:
-        return None
-    _, raw_items, count = found
-    if limit and count > limit[0]:
-        return None  # the DRF view counts once more and answers 429 with Retry-After
+    version_id, raw_items = found
     memo_key = (version_id, n, raw_items)
     with _bodies_lock:
         body = _bodies.get(memo_key)
@@ -117,12 +117,121 @@ def respond(request: HttpRequest) -> HttpResponse | None:
     return response
 
 
-def reset() -> None:
-    """Drop this process's rendered bodies and reopen the lane (tests)."""
+def _held_here(near: NearCache, token_key: str, version_id: int,
+               limit: tuple[int, int] | None) -> tuple[int, bytes] | None:
+    """(version, picks) from this process's copy, counted here; None: ask Redis."""
+    uid = near.get(token_key)
+    raw_items = near.peek(_picks_key(version_id, uid)) if uid is not None else None
+    if raw_items is None:
+        return None
+    if limit:
+        now = time.time()
+        with _counts_lock:
+            if not _counts.admit(_throttle_key(limit, uid, now), limit=limit[0], window=int(now // limit[1])):
+                return None  # near the limit: counted exactly on Redis
+            batch = _counts.drain() if _counts.due() else None
+        if batch and not _send_counts(batch, limit, int(now // limit[1])):
+            return None
+    return version_id, raw_items
+
+
+def _ask_redis(near: NearCache | None, token_key: str, version_id: int,
+               limit: tuple[int, int] | None) -> tuple[int, bytes] | None:
+    """(version, picks) in one round trip, counted on Redis; None: the DRF view answers."""
+    generation = near.generation() if near is not None else None
+    uid = near.get(token_key) if near is not None else None
+    now = time.time()
+    unsent = 0
+    if limit and uid is not None:
+        with _counts_lock:
+            unsent = _counts.take(_throttle_key(limit, uid, now))  # this process's unsent count goes along
+    try:
+        found = _script()(
+            keys=[token_key],
+            args=[
+                cache.make_key(user_recommendations_key(version_id=version_id, user_id="{uid}")),
+                _throttle_key(limit, "{uid}", now) if limit else "",
+                int(limit[1]) + 1 if limit else 0,
+                1 + unsent,
+            ],
+        )
+    except Exception as exc:  # noqa: BLE001 - any cache trouble: the DRF view copes (degraded mode)
+        _pause(exc)
+        return None
+    if not found:
+        return None
+    uid, raw_items, count = found[0].decode(), found[1], found[2]
+    if limit:
+        with _counts_lock:
+            _counts.record(_throttle_key(limit, uid, now), count, window=int(now // limit[1]))
+        if count > limit[0]:
+            return None  # the DRF view counts once more and answers 429 with Retry-After
+    if near is not None:
+        near.put(token_key, uid, generation=generation)
+        near.put(_picks_key(version_id, uid), raw_items, generation=generation)
+    return version_id, raw_items
+
+
+def _send_counts(batch: dict[str, int], limit: tuple[int, int], window: int) -> bool:
+    """Add this process's batched counts on Redis (one round trip); False after an error."""
+    try:
+        pipe = cache.client.get_client(write=True).pipeline(transaction=False)
+        for key, amount in batch.items():
+            pipe.incrby(key, amount)
+            pipe.expire(key, int(limit[1]) + 1)
+        totals = pipe.execute()[::2]
+    except Exception as exc:  # noqa: BLE001
+        _pause(exc)
+        return False
+    with _counts_lock:
+        for key, total in zip(batch, totals, strict=True):
+            _counts.record(key, total, window=window)
+    return True
+
+
+def _pause(exc: Exception) -> None:
     global _paused_until
+    logger.warning("recommendations fast lane closed for %.0f s: %s", PAUSE_AFTER_ERROR_SECONDS, exc)
+    _paused_until = time.monotonic() + PAUSE_AFTER_ERROR_SECONDS
+
+
+def _near_cache() -> NearCache | None:
+    """This process's near cache of tokens and picks (None when turned off)."""
+    global _near
+    if not settings.RECOMMENDATIONS_NEAR_CACHE:
+        return None
+    pid = os.getpid()
+    if _near is None or _near[0] != pid:
+        _near = (pid, NearCache(
+            lambda: tracking_connection(cache.client.get_client(write=True).connection_pool),
+            prefixes=[cache.make_key(TOKEN_UID_PREFIX), cache.make_key(RECOMMENDATIONS_PREFIX)],
+        ))
+    return _near[1]
+
+
+@functools.lru_cache(maxsize=8192)
+def _token_uid_cache_key(token: str, prefix: str) -> str:
+    """The token's user-id key as stored (memoised: a SHA-256 and a key function per request add up here)."""
+    return cache.make_key(token_uid_key(token))
+
+
+@functools.lru_cache(maxsize=8192)
+def _picks_key(version_id: int, uid: str) -> str:
+    return cache.make_key(user_recommendations_key(version_id=version_id, user_id=uid))
+
+
+def reset() -> None:
+    """Drop this process's rendered bodies, near cache and unsent counts; reopen the lane (tests)."""
+    global _paused_until, _counts
     _paused_until = 0.0
     with _bodies_lock:
         _bodies.clear()
+    for memo in (_token_uid_cache_key, _picks_key, _throttle_window_key):
+        memo.cache_clear()
+    if _near is not None:
+        _near[1].close()
+    with _counts_lock:
+        _counts = BatchedCounts(flush_every=32)
 
 
 def _render(version_id: int, items: list[dict]) -> bytes:
@@ -170,18 +279,32 @@ def _requested_n(request: HttpRequest) -> int | None:
     return n if 1 <= n <= MAX_N else None
 
 
+_throttle_memo: tuple[object, object, tuple[int, int] | None] = (None, None, None)
+
+
 def _user_throttle() -> tuple[int, int] | None:
     """(requests, seconds) of the user throttle, or None when it is off or not the one in use."""
-    if UserRateThrottle not in api_settings.DEFAULT_THROTTLE_CLASSES:
-        return None
-    throttle = UserRateThrottle()
-    return (throttle.num_requests, throttle.duration) if throttle.rate else None
+    global _throttle_memo
+    classes, rates = api_settings.DEFAULT_THROTTLE_CLASSES, SimpleRateThrottle.THROTTLE_RATES
+    if _throttle_memo[0] is classes and _throttle_memo[1] is rates:  # settings unchanged since last time
+        return _throttle_memo[2]
+    limit = None
+    if UserRateThrottle in classes:
+        throttle = UserRateThrottle()
+        limit = (throttle.num_requests, throttle.duration) if throttle.rate else None
+    _throttle_memo = (classes, rates, limit)
+    return limit
 
 
-def _throttle_key(limit: tuple[int, int]) -> str:
-    """The key moviesite.throttling.UserRateThrottle counts this window's requests under."""
-    cache_key = UserRateThrottle.cache_format % {"scope": UserRateThrottle.scope, "ident": "{uid}"}
-    return window_key(cache_key, duration=limit[1], now=time.time())
+def _throttle_key(limit: tuple[int, int], uid: str, now: float) -> str:
+    """The Redis key moviesite.throttling.UserRateThrottle counts `uid`'s requests under at `now`."""
+    return _throttle_window_key(uid, limit[1], int(now // limit[1]))
+
+
+@functools.lru_cache(maxsize=8192)
+def _throttle_window_key(uid: str, duration: int, window: int) -> str:
+    cache_key = UserRateThrottle.cache_format % {"scope": UserRateThrottle.scope, "ident": uid}
+    return cache.make_key(window_key(cache_key, duration=duration, now=window * duration))
 
 
 def _script():

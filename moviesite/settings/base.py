@@ -131,6 +131,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
+# The recommendations API keeps repeat callers' tokens and picks in each process, dropped as soon as
+# Redis reports a change (recommendations.fast_picks, moviesite.near_cache).
+RECOMMENDATIONS_NEAR_CACHE = env.bool("RECOMMENDATIONS_NEAR_CACHE", default=True)
 RECOMMENDATIONS_CACHE_TTL = env.int("RECOMMENDATIONS_CACHE_TTL", default=24 * 3600)
 # The rendered rows of a member's home page; a rating, watchlist or "not interested" change and a new
 # model replace them at once, so this only bounds how old the shared rows (popular, highest rated) get.

@@ -123,3 +123,60 @@ def test_a_redis_error_closes_the_lane_and_the_drf_view_answers(warm_client, use
     monkeypatch.setattr(fast_picks, "_script", lambda: tried.append(1))
     assert warm_client.get(URL).status_code == 200
     assert tried == []  # the lane stays closed for a while after the error
+
+
+def test_a_repeat_call_is_answered_from_the_process_without_a_round_trip(warm_client, monkeypatch):
+    first = warm_client.get(URL)  # the lane's first answer keeps the token's user and picks here
+    asked, script = [], fast_picks._script
+    monkeypatch.setattr(fast_picks, "_script", lambda: asked.append(1) or script())
+
+    again = warm_client.get(URL)
+
+    assert again.status_code == 200 and again.content == first.content
+    assert asked == []
+    assert again.content == _drf_answer(warm_client, monkeypatch).content
+
+
+def _picks_key(user):
+    from django.core.cache import cache
+
+    from recommendations import serving
+    from recommendations.cache import user_recommendations_key
+
+    return cache.make_key(user_recommendations_key(version_id=serving.active_version_id(), user_id=user.pk))
+
+
+def test_picks_another_process_writes_are_served_on_the_next_call(warm_client, user):
+    import redis
+    from django.core.cache import cache
+
+    before = [r["movie"]["id"] for r in warm_client.get(URL).json()["results"]]
+    key = _picks_key(user)
+    elsewhere = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])  # as the Celery worker would
+    reordered = list(reversed(cache.client.decode(elsewhere.get(key))))
+    elsewhere.set(key, cache.client.encode(reordered))
+
+    after = [r["movie"]["id"] for r in warm_client.get(URL).json()["results"]]
+
+    assert after == [item["movie_id"] for item in reordered][:10] != before
+
+
+def test_a_change_made_while_the_tracking_connection_was_lost_is_not_missed(warm_client, user):
+    import redis
+
+    warm_client.get(URL)
+    held = fast_picks._near_cache()
+    assert held is not None and held.client_id is not None
+    elsewhere = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    elsewhere.client_kill_filter(_id=held.client_id)
+    Token.objects.filter(user=user).delete()  # its invalidation is lost with the connection
+
+    assert warm_client.get(URL).status_code in (401, 403)
+
+
+def test_counted_in_batches_the_limit_still_holds_exactly(warm_client, throttle_rates):
+    throttle_rates(user="60/min")  # the fixture's warming call was the first of this minute
+
+    answers = [warm_client.get(URL).status_code for _ in range(60)]
+
+    assert answers == [200] * 59 + [429]

@@ -1,0 +1,35 @@
+"""Batched throttle counts: sent in batches well under the limit, exact near it, reset by the window."""
+from __future__ import annotations
+
+from moviesite.throttling import BatchedCounts
+
+
+def test_requests_well_under_the_limit_are_counted_here_and_sent_in_batches():
+    counts = BatchedCounts(flush_every=4)
+
+    admitted = [counts.admit("k", limit=100, window=1) for _ in range(4)]
+
+    assert admitted == [True] * 4
+    assert counts.due()
+    assert counts.drain() == {"k": 4}
+    assert not counts.due()
+
+
+def test_near_the_limit_every_request_goes_to_the_shared_counter():
+    counts = BatchedCounts(flush_every=4)  # margin: two batches
+    counts.record("k", 90, window=1)  # what Redis last said
+
+    assert counts.admit("k", limit=100, window=1)  # the 91st, with a margin of 8 to the limit
+    assert counts.admit("k", limit=100, window=1)  # the 92nd
+    assert not counts.admit("k", limit=100, window=1)  # the 93rd is within 8: count it on Redis now
+    assert counts.take("k") == 2  # ...together with what this process has not sent
+    assert counts.drain() == {}
+
+
+def test_a_new_window_starts_from_nothing():
+    counts = BatchedCounts(flush_every=4)
+    counts.record("k", 99, window=1)
+    assert not counts.admit("k", limit=100, window=1)
+
+    assert counts.admit("k", limit=100, window=2)
+    assert counts.drain() == {"k": 1}
