@@ -17,13 +17,13 @@ lost message can never leave a stale entry behind. Entries also expire after `tt
 from __future__ import annotations
 
 import logging
+import select
 import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import redis
-from cachetools import TTLCache
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +39,12 @@ class NearCache:
                  ttl: float = 60.0, maxsize: int = 50_000) -> None:
         self._connect = connect
         self._prefixes = [p.encode() if isinstance(p, str) else p for p in prefixes]
-        self._entries: TTLCache[bytes, Any] = TTLCache(maxsize=maxsize, ttl=ttl)
+        self._ttl = ttl
+        self._maxsize = maxsize
+        self._entries: dict[bytes, tuple[float, Any]] = {}  # key → (monotonic deadline, value)
         self._lock = threading.Lock()
         self._conn: redis.Connection | None = None
+        self._poll: select.poll | None = None
         self._retry_at = 0.0
         self._ping_due = 0.0
         self._awaiting_pong = False
@@ -51,14 +54,12 @@ class NearCache:
     def get(self, key: str | bytes) -> Any | None:
         """The value held for `key`, or None (not held, or Redis changed it, or not tracking)."""
         with self._lock:
-            if not self._sync():
-                return None
-            return self._entries.get(_b(key))
+            return self._held(key) if self._sync() else None
 
     def peek(self, key: str | bytes) -> Any | None:
         """Like get, without reading waiting messages first: for a second key right after a get."""
         with self._lock:
-            return self._entries.get(_b(key)) if self._conn is not None else None
+            return self._held(key) if self._conn is not None else None
 
     def generation(self) -> int | None:
         """Which tracking connection is on (None: none). Take it before reading a value from Redis."""
@@ -72,7 +73,15 @@ class NearCache:
         """
         with self._lock:
             if generation is not None and self._sync() and generation == self._generation:
-                self._entries[_b(key)] = value
+                if len(self._entries) >= self._maxsize:
+                    self._entries.clear()  # simpler than LRU, and rare: maxsize is far above a process's callers
+                self._entries[_b(key)] = (time.monotonic() + self._ttl, value)
+
+    def _held(self, key: str | bytes) -> Any | None:
+        entry = self._entries.get(key.encode() if isinstance(key, str) else key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
 
     def close(self) -> None:
         with self._lock:
@@ -89,7 +98,7 @@ class NearCache:
             return self._conn is not None
         try:
             conn = self._conn
-            while conn.can_read(timeout=0):
+            while self._waiting(conn):
                 self._apply(conn.read_response())
             if now >= self._ping_due:
                 if self._awaiting_pong:
@@ -102,6 +111,17 @@ class NearCache:
             self._retry_at = now + RETRY_SECONDS
             return False
         return True
+
+    def _waiting(self, conn: redis.Connection) -> bool:
+        """Whether a message waits: in redis-py's read buffer, or on the socket (one poll, no read).
+
+        redis-py's own can_read tries a non-blocking recv and catches the timeout, several times
+        the cost of a poll; this runs on every lookup.
+        """
+        buffer = getattr(conn._parser, "_buffer", None)
+        if self._poll is None or not hasattr(buffer, "unread_bytes"):
+            return conn.can_read(timeout=0)  # another parser (hiredis): its own check
+        return bool(buffer.unread_bytes() or self._poll.poll(0))
 
     def _apply(self, message: list) -> None:
         kind = message[0]
@@ -136,6 +156,8 @@ class NearCache:
             self._retry_at = now + RETRY_SECONDS
             return
         self._conn = conn
+        self._poll = select.poll()
+        self._poll.register(conn._sock, select.POLLIN)
         self.client_id = client_id
         self._generation += 1
         self._awaiting_pong = False

@@ -59,32 +59,36 @@ class BatchedCounts:
 
     The same fixed-window counters as above, for the recommendations API's fast lane, where one
     INCR per request would be its only round trip to Redis. Well under the limit, requests are
-    counted here and sent as one INCRBY per key every `flush_every` requests (or `flush_seconds`);
-    near the limit (`margin` of it, in this process's view) a request must be counted on Redis at
-    once, so refusals stay exact up to what other processes hold unsent — at most
-    `flush_every` - 1 each. Counts of a window that has ended are dropped, not sent.
+    counted here and sent together (one INCRBY per key) once `flush_every` are waiting, a key has
+    `per_key` waiting, or `flush_seconds` have passed. Near the limit (within two batches of a key,
+    in this process's view) a request must be counted on Redis at once, so refusals stay exact up
+    to what other processes hold unsent: fewer than `per_key` each. Counts of a window that has
+    ended are dropped, not sent.
     """
 
-    def __init__(self, *, flush_every: int = 16, flush_seconds: float = 1.0) -> None:
+    def __init__(self, *, flush_every: int = 128, per_key: int = 16, flush_seconds: float = 1.0) -> None:
         self.flush_every = flush_every
+        self.per_key = per_key
         self.flush_seconds = flush_seconds
-        self.margin = 2 * flush_every
+        self.margin = 2 * per_key
         self._window: int | None = None
         self._pending: dict[str, int] = {}
         self._known: dict[str, int] = {}
         self._pending_total = 0
+        self._key_full = False
         self._first_pending_at = 0.0
 
     def admit(self, key: str, *, limit: int, window: int) -> bool:
         """Count one request here if `key` is well under `limit`; False: count it on Redis now."""
         self._enter(window)
-        seen = self._known.get(key, 0) + self._pending.get(key, 0)
-        if seen + 1 + self.margin > limit:
+        waiting = self._pending.get(key, 0)
+        if self._known.get(key, 0) + waiting + 1 + self.margin > limit:
             return False
         if not self._pending_total:
             self._first_pending_at = time.monotonic()
-        self._pending[key] = self._pending.get(key, 0) + 1
+        self._pending[key] = waiting + 1
         self._pending_total += 1
+        self._key_full = self._key_full or waiting + 1 >= self.per_key
         return True
 
     def take(self, key: str) -> int:
@@ -95,12 +99,13 @@ class BatchedCounts:
 
     def due(self) -> bool:
         return self._pending_total > 0 and (
-            self._pending_total >= self.flush_every or time.monotonic() - self._first_pending_at >= self.flush_seconds
+            self._key_full or self._pending_total >= self.flush_every
+            or time.monotonic() - self._first_pending_at >= self.flush_seconds
         )
 
     def drain(self) -> dict[str, int]:
         """Everything unsent, to be added with INCRBY (then `record` the totals Redis answers)."""
-        pending, self._pending, self._pending_total = self._pending, {}, 0
+        pending, self._pending, self._pending_total, self._key_full = self._pending, {}, 0, False
         return pending
 
     def record(self, key: str, total: int, *, window: int) -> None:
@@ -111,4 +116,4 @@ class BatchedCounts:
     def _enter(self, window: int) -> None:
         if window != self._window:
             self._window = window
-            self._pending, self._known, self._pending_total = {}, {}, 0
+            self._pending, self._known, self._pending_total, self._key_full = {}, {}, 0, False

@@ -22,7 +22,6 @@ import re
 import threading
 import time
 
-from cachetools import TTLCache
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -61,7 +60,18 @@ end
 return {uid, picks, count}
 """
 
-_scripts: dict[int, object] = {}  # one registered script per Redis client object
+# KEYS: throttle counters; ARGV: the amount for each, then the window's lifetime.
+_ADD_COUNTS = """
+local totals = {}
+for i, key in ipairs(KEYS) do
+  local amount = tonumber(ARGV[i])
+  totals[i] = redis.call('INCRBY', key, amount)
+  if totals[i] == amount then redis.call('EXPIRE', key, ARGV[#ARGV]) end
+end
+return totals
+"""
+
+_scripts: dict[tuple[int, str], object] = {}  # one registered script per Redis client object
 # After a Redis error the lane stays closed for a while: a hung Redis costs the DRF view's timeouts
 # only, not one more of ours per request.
 PAUSE_AFTER_ERROR_SECONDS = 10.0
@@ -71,13 +81,14 @@ _paused_until = 0.0
 # their picks change gets the same bytes without unpickling or rendering. Kept half as long as movie
 # payloads, so a card's rating count is at most 1.5 × PAYLOAD_TTL old.
 BODY_TTL = PAYLOAD_TTL / 2
-_bodies: TTLCache[tuple[int, int, bytes], bytes] = TTLCache(maxsize=2_000, ttl=BODY_TTL)
+BODIES_MAX = 5_000
+_bodies: dict[tuple[int, int, bytes], tuple[float, bytes]] = {}  # key → (monotonic deadline, body)
 _bodies_lock = threading.Lock()
 
 # This process's copy of token → user id and picks (moviesite.near_cache) and its batched throttle
 # counts (moviesite.throttling.BatchedCounts): a repeat request needs no round trip at all.
 _near: tuple[int, NearCache] | None = None  # (pid, cache): a forked worker starts its own
-_counts = BatchedCounts(flush_every=32)
+_counts = BatchedCounts()
 _counts_lock = threading.Lock()
 
 
@@ -93,7 +104,7 @@ def respond(request: HttpRequest) -> HttpResponse | None:
     if version_id is None:
         return None
     limit = _user_throttle()
-    token_key = _token_uid_cache_key(key, cache.key_prefix)
+    token_key = _token_uid_cache_key(key)
     near = _near_cache()
     found = _held_here(near, token_key, version_id, limit) if near is not None else None
     if found is None and time.monotonic() >= _paused_until:
@@ -102,15 +113,20 @@ def respond(request: HttpRequest) -> HttpResponse | None:
         return None
     version_id, raw_items = found
     memo_key = (version_id, n, raw_items)
+    now = time.monotonic()
     with _bodies_lock:
-        body = _bodies.get(memo_key)
-    if body is None:
+        kept = _bodies.get(memo_key)
+    if kept is not None and kept[0] > now:
+        body = kept[1]
+    else:
         items = cache.client.decode(raw_items)
         if not isinstance(items, list) or len(items) < n:
             return None
         body = _render(version_id, items[:n])
         with _bodies_lock:
-            _bodies[memo_key] = body
+            if len(_bodies) >= BODIES_MAX:
+                _bodies.clear()
+            _bodies[memo_key] = (now + BODY_TTL, body)
     response = HttpResponse(body, content_type="application/json")
     response["Allow"] = "GET, HEAD, OPTIONS"
     response["Vary"] = "Accept"
@@ -175,11 +191,7 @@ def _ask_redis(near: NearCache | None, token_key: str, version_id: int,
 def _send_counts(batch: dict[str, int], limit: tuple[int, int], window: int) -> bool:
     """Add this process's batched counts on Redis (one round trip); False after an error."""
     try:
-        pipe = cache.client.get_client(write=True).pipeline(transaction=False)
-        for key, amount in batch.items():
-            pipe.incrby(key, amount)
-            pipe.expire(key, int(limit[1]) + 1)
-        totals = pipe.execute()[::2]
+        totals = _script(_ADD_COUNTS)(keys=list(batch), args=[*batch.values(), int(limit[1]) + 1])
     except Exception as exc:  # noqa: BLE001
         _pause(exc)
         return False
@@ -210,7 +222,7 @@ def _near_cache() -> NearCache | None:
 
 
 @functools.lru_cache(maxsize=8192)
-def _token_uid_cache_key(token: str, prefix: str) -> str:
+def _token_uid_cache_key(token: str) -> str:
     """The token's user-id key as stored (memoised: a SHA-256 and a key function per request add up here)."""
     return cache.make_key(token_uid_key(token))
 
@@ -231,7 +243,7 @@ def reset() -> None:
     if _near is not None:
         _near[1].close()
     with _counts_lock:
-        _counts = BatchedCounts(flush_every=32)
+        _counts = BatchedCounts()
 
 
 def _render(version_id: int, items: list[dict]) -> bytes:
@@ -307,9 +319,9 @@ def _throttle_window_key(uid: str, duration: int, window: int) -> str:
     return cache.make_key(window_key(cache_key, duration=duration, now=window * duration))
 
 
-def _script():
+def _script(source: str = _SCRIPT):
     client = cache.client.get_client(write=True)
-    script = _scripts.get(id(client))
+    script = _scripts.get((id(client), source))
     if script is None:
-        script = _scripts[id(client)] = client.register_script(_SCRIPT)
+        script = _scripts[id(client), source] = client.register_script(source)
     return script
