@@ -1,11 +1,15 @@
-"""The recommendations API's fast lane: a warm token-authenticated request in one Redis round trip.
+"""The recommendations API's fast lane: a warm token-authenticated request without DRF, mostly without Redis.
 
 A plain GET /api/recommendations/ with an API token whose user and picks are already cached is
 the platform's hottest request. Through DRF it costs three cache round trips (token → user,
 throttle counter, picks) plus content negotiation, serializers and renderer dispatch — several
-times what Django itself costs. Here one Lua script on Redis looks the token's user up, reads the
-picks and counts the request against the user's throttle, and the body is rendered with DRF's
-own JSON renderer, so the answer is byte for byte what the DRF view gives.
+times what Django itself costs. Here the first call of a token in a process runs one Lua script
+on Redis that looks the token's user up, reads the picks and counts the request against the
+user's throttle; the process then keeps the token's user id and the picks in a near cache
+(moviesite.near_cache) that Redis itself keeps true — any change, expiry or flush of those keys
+drops them before the next lookup — and counts repeat calls here, sent to the shared throttle
+counters in batches and exactly near the limit (moviesite.throttling.BatchedCounts). The body is
+rendered with DRF's own JSON renderer, so the answer is byte for byte what the DRF view gives.
 
 Anything unusual — no Redis, another authentication, a query string other than a valid `n`,
 an Accept header wanting HTML, a token or picks not in the cache, a throttle about to refuse,
@@ -88,6 +92,7 @@ _bodies_lock = threading.Lock()
 # This process's copy of token → user id and picks (moviesite.near_cache) and its batched throttle
 # counts (moviesite.throttling.BatchedCounts): a repeat request needs no round trip at all.
 _near: tuple[int, NearCache] | None = None  # (pid, cache): a forked worker starts its own
+NEAR_CACHE_MAX = 10_000  # keys: a token and its picks (~3 KB) each, so at most ~30 MB per process
 _counts = BatchedCounts()
 _counts_lock = threading.Lock()
 
@@ -217,6 +222,7 @@ def _near_cache() -> NearCache | None:
         _near = (pid, NearCache(
             lambda: tracking_connection(cache.client.get_client(write=True).connection_pool),
             prefixes=[cache.make_key(TOKEN_UID_PREFIX), cache.make_key(RECOMMENDATIONS_PREFIX)],
+            maxsize=NEAR_CACHE_MAX,
         ))
     return _near[1]
 
