@@ -318,6 +318,7 @@ class HybridModel:
         candidates: Collection[int] | np.ndarray | None = None,
         explain: bool = True,
         newest_first: bool = False,
+        at: float | None = None,
     ) -> list[Pick]:
         """The user's top ``n`` movies, with predicted stars and reasons.
 
@@ -330,6 +331,8 @@ class HybridModel:
             explain: compute predicted stars and reasons (offline evaluation turns it off).
             newest_first: ``user_ratings`` lists the newest rating first, so a heavy rater's
                 capped seeds keep their newest ratings (``HybridParams.max_seeds``).
+            at: when the user rates, epoch seconds (offline: their latest known rating); None
+                means now. The cold-start signal weighs in what viewers of that time liked.
 
         Returns:
             Picks, best first.
@@ -338,7 +341,7 @@ class HybridModel:
             profile = user_profile(self.movie_ids, user_ratings)
             allowed = allowed_rows(self.movie_ids, exclude=exclude, rated_rows=profile.rows, candidates=candidates)
             seeds = seed_profile(profile, limit=self.params.max_seeds, newest_first=newest_first)
-            scored = self._score(profile, allowed, fold_in=explain, seeds=seeds)
+            scored = self._score(profile, allowed, fold_in=explain, seeds=seeds, at=at)
             if self.params.diversity > 0 and self.content is not None:
                 pool = top_rows(scored.total, allowed, 5 * n, tie_break=self.popularity)
                 rows = self._diverse(pool, scored.total[pool], n)
@@ -349,10 +352,10 @@ class HybridModel:
             return self._picks(scored, rows)
 
     def recommend_ids(self, user_ratings: Mapping[int, float], *, n: int = 10, exclude: Collection[int] = (),
-                      candidates: Collection[int] | np.ndarray | None = None) -> list[int]:
+                      candidates: Collection[int] | np.ndarray | None = None, at: float | None = None) -> list[int]:
         """Only the movie ids of :meth:`recommend` (no stars, no reasons): the evaluation path."""
         return [p.movie_id for p in self.recommend(user_ratings, n=n, exclude=exclude, candidates=candidates,
-                                                   explain=False)]
+                                                   explain=False, at=at)]
 
     def predict(self, user_ratings: Mapping[int, float], movie_ids: Collection[int] | np.ndarray) -> np.ndarray:
         """Predicted stars for some movies (NaN where the predictor cannot say)."""
@@ -369,7 +372,7 @@ class HybridModel:
                  "coldstart": self.coldstart}
         return {name: c for name, c in found.items() if c is not None}
 
-    def _raw(self, signal: str, profile: Profile, predictor_user: Any) -> np.ndarray | None:
+    def _raw(self, signal: str, profile: Profile, predictor_user: Any, at: float | None = None) -> np.ndarray | None:
         """A signal's unscaled scores in catalogue order (NaN where it cannot score), or None."""
         if signal == "popularity":
             return np.asarray(self.popularity, dtype=np.float64)
@@ -390,7 +393,7 @@ class HybridModel:
             # more of itself (on validation, seeding only from 3★+ lost 0.006 NDCG@10 at 5 ratings).
             if profile.size == 0:
                 return None
-            out[rows] = self.coldstart.score(profile.movie_ids, profile.scores)
+            out[rows] = self.coldstart.score(profile.movie_ids, profile.scores, at=at)
         else:  # rating: the factor model's stars (the blend's kNN part is too slow for every movie)
             svd = self.predictor.svd if isinstance(self.predictor, BlendModel) else self.predictor
             vector = predictor_user.svd if isinstance(predictor_user, BlendUser) else predictor_user
@@ -398,7 +401,8 @@ class HybridModel:
             out[rows[supported]] = svd._raw_scores(vector, np.flatnonzero(supported))
         return out
 
-    def _score(self, profile: Profile, allowed: np.ndarray, *, fold_in: bool, seeds: Profile | None = None) -> _Scored:
+    def _score(self, profile: Profile, allowed: np.ndarray, *, fold_in: bool, seeds: Profile | None = None,
+               at: float | None = None) -> _Scored:
         # The mix and the predictor's fold-in (its stars) follow every rating; the signals, the seeds.
         seeds = profile if seeds is None else seeds
         weights = self.params.weights(profile.size)
@@ -412,7 +416,7 @@ class HybridModel:
             for signal, weight in weights.items():
                 if weight <= 0:
                     continue
-                raw = self._raw(signal, seeds, predictor_user)
+                raw = self._raw(signal, seeds, predictor_user, at)
                 if raw is None:
                     continue
                 scaled = min_max_part(raw, allowed, weight=weight, n_allowed=n_allowed)

@@ -2,8 +2,9 @@
 
 Rating predictors are judged on RMSE/MAE with ``predict_known`` (trained user vectors), the way
 Surprise reports them. Rankers are judged by the serving call itself, ``HybridModel.recommend``,
-fed each test user's known ratings exactly as the site feeds a visitor's: what is measured is
-what is served. All rankers of a split share one fitted hybrid (views that weight one signal).
+fed each test user's known ratings exactly as the site feeds a visitor's, with the time of their
+latest known rating as the request's time (the site's is now): what is measured is what is
+served. All rankers of a split share one fitted hybrid (views that weight one signal).
 """
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ class RandomRanker:
         self.rng = np.random.default_rng(seed)
 
     def recommend_ids(
-        self, user_ratings: Mapping[int, float], *, n: int = 10, candidates: np.ndarray | None = None
+        self, user_ratings: Mapping[int, float], *, n: int = 10, candidates: np.ndarray | None = None,
+        at: float | None = None,
     ) -> list[int]:
         pool = self.movie_ids if candidates is None else np.intersect1d(self.movie_ids, candidates)
         pool = pool[~np.isin(pool, np.fromiter(user_ratings, dtype=np.int64, count=len(user_ratings)))]
@@ -182,8 +184,9 @@ def _ranking_runs(
     started = time.perf_counter()
     model = HybridModel.fit(split.train, movies, params=replace(params, predictor="svd"))
     fit_seconds = time.perf_counter() - started
-    histories = _histories(pd.concat([split.train, split.known]) if len(split.known) else split.train,
-                           set(split.test["user_id"].unique()))
+    known = pd.concat([split.train, split.known]) if len(split.known) else split.train
+    histories = _histories(known, set(split.test["user_id"].unique()))
+    latest = known.groupby("user_id")["timestamp"].max().to_dict() if "timestamp" in known.columns else {}
     relevant = split.test[split.test["score"] >= threshold]
     if split.candidates is not None:
         relevant = relevant[relevant["movie_id"].isin(split.candidates)]
@@ -200,7 +203,7 @@ def _ranking_runs(
         per_user, lists = [], []
         for user, liked in relevant_by_user.items():
             history = histories.get(user, {})
-            picks = view.recommend_ids(history, n=k, candidates=split.candidates)
+            picks = view.recommend_ids(history, n=k, candidates=split.candidates, at=latest.get(user))
             lists.append(picks)
             per_user.append({"n_known": len(history), **ranking_metrics(picks, liked, k=k)})
         frame = pd.DataFrame(per_user, columns=["n_known", *METRICS])
