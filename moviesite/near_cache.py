@@ -84,8 +84,9 @@ class NearCache:
         return entry[1]
 
     def close(self) -> None:
+        """Stop tracking and drop everything (the next lookup starts again)."""
         with self._lock:
-            self._drop("closed")
+            self._drop(None)
             self._retry_at = 0.0
 
     def _sync(self) -> bool:
@@ -163,10 +164,11 @@ class NearCache:
         self._awaiting_pong = False
         self._ping_due = now + PING_SECONDS
 
-    def _drop(self, reason: str) -> None:
+    def _drop(self, reason: str | None) -> None:
         self._entries.clear()
         if self._conn is not None:
-            logger.warning("near cache emptied: %s", reason)
+            if reason:
+                logger.warning("near cache emptied: %s", reason)
             try:
                 self._conn.disconnect()
             except Exception:  # noqa: BLE001
