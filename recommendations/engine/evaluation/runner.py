@@ -278,6 +278,6 @@ def quality_targets(results: Mapping[str, Any]) -> list[dict[str, Any]]:
     if {"hybrid", "popularity"} <= set(cold):
         ratio = cold["hybrid"]["ndcg"] / max(cold["popularity"]["ndcg"], 1e-12)
         checks.append({"goal": "cold-start (5 ratings) NDCG@10 >= 1.5x popularity",
-                       "measured": f"{ratio:.3f}x ({cold['hybrid']['ndcg']:.4f} vs {cold['popularity']['ndcg']:.4f})",
+                       "measured": f"{ratio:.4f}x ({cold['hybrid']['ndcg']:.4f} vs {cold['popularity']['ndcg']:.4f})",
                        "met": ratio >= 1.5})
     return checks
