@@ -170,7 +170,7 @@ def _ask_redis(near: NearCache | None, token_key: str, version_id: int,
         found = _script()(
             keys=[token_key],
             args=[
-                cache.make_key(user_recommendations_key(version_id=version_id, user_id="{uid}")),
+                _picks_key(version_id, "{uid}"),
                 _throttle_key(limit, "{uid}", now) if limit else "",
                 int(limit[1]) + 1 if limit else 0,
                 1 + unsent,
@@ -235,6 +235,7 @@ def _token_uid_cache_key(token: str) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _picks_key(version_id: int, uid: str) -> str:
+    """The user's picks key as stored; `uid` "{uid}" for the one the Lua script fills in."""
     return cache.make_key(user_recommendations_key(version_id=version_id, user_id=uid))
 
 
