@@ -97,6 +97,15 @@ class BatchedCounts:
         self._pending_total -= amount
         return amount
 
+    def give_back(self, key: str, amount: int, *, window: int) -> None:
+        """Unsent counts a caller took but could not add (they are sent with the next batch)."""
+        self._enter(window)
+        if amount > 0:
+            if not self._pending_total:
+                self._first_pending_at = time.monotonic()
+            self._pending[key] = self._pending.get(key, 0) + amount
+            self._pending_total += amount
+
     def due(self) -> bool:
         return self._pending_total > 0 and (
             self._key_full or self._pending_total >= self.flush_every

@@ -178,8 +178,11 @@ def _ask_redis(near: NearCache | None, token_key: str, version_id: int,
         )
     except Exception as exc:  # noqa: BLE001 - any cache trouble: the DRF view copes (degraded mode)
         _pause(exc)
-        return None
+        found = None
     if not found:
+        if unsent:  # the script stopped before counting: they go with the next batch
+            with _counts_lock:
+                _counts.give_back(_throttle_key(limit, uid, now), unsent, window=int(now // limit[1]))
         return None
     uid, raw_items, count = found[0].decode(), found[1], found[2]
     if limit:

@@ -36,3 +36,13 @@ def test_a_new_window_starts_from_nothing():
 
     assert counts.admit("k", limit=100, window=2)
     assert counts.drain() == {"k": 1}
+
+
+def test_counts_taken_but_not_sent_can_be_given_back():
+    counts = BatchedCounts(per_key=4)
+    counts.admit("k", limit=100, window=1)
+    taken = counts.take("k")
+
+    counts.give_back("k", taken, window=1)
+
+    assert counts.drain() == {"k": 1}
