@@ -78,7 +78,7 @@ class NearCache:
                 self._entries[_b(key)] = (time.monotonic() + self._ttl, value)
 
     def _held(self, key: str | bytes) -> Any | None:
-        entry = self._entries.get(key.encode() if isinstance(key, str) else key)
+        entry = self._entries.get(_b(key))
         if entry is None or entry[0] < time.monotonic():
             return None
         return entry[1]

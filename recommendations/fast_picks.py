@@ -147,11 +147,12 @@ def _held_here(near: NearCache, token_key: str, version_id: int,
         return None
     if limit:
         now = time.time()
+        window = int(now // limit[1])
         with _counts_lock:
-            if not _counts.admit(_throttle_key(limit, uid, now), limit=limit[0], window=int(now // limit[1])):
+            if not _counts.admit(_throttle_key(limit, uid, now), limit=limit[0], window=window):
                 return None  # near the limit: counted exactly on Redis
             batch = _counts.drain() if _counts.due() else None
-        if batch and not _send_counts(batch, limit, int(now // limit[1])):
+        if batch and not _send_counts(batch, limit, window):
             return None
     return version_id, raw_items
 
