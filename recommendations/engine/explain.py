@@ -17,7 +17,7 @@ GENRE = "genre"  # "Matches your taste for Sci-Fi"
 POPULAR = "popular"  # "Popular with viewers"
 SIMILAR = "similar"  # "Similar to Alien, which you liked" (content signal)
 KINDS = (RATED, SIMILAR, GENRE, POPULAR)
-COLLABORATIVE = ("ease", "itemknn", "rating", "coldstart")
+COLLABORATIVE = ("ease", "itemknn", "rating", "coldstart", "userknn")
 MAX_REASONS = 2
 # A second reason is only given when its signal added at least this share of the score.
 SECOND_REASON_SHARE = 0.25

@@ -9,6 +9,8 @@ changed, is served without retraining):
 - ``content``: TF-IDF taste (``engine.content_ranker``), the only signal for unrated movies;
 - ``coldstart``: a linear model fitted to guess liked films from a few ratings
   (``engine.coldstart``), the signal for viewers who have rated little so far;
+- ``userknn``: what the viewers who rated the same films went on to like (``engine.userknn``),
+  beside the cold-start model for new viewers;
 - ``rating``: the rating predictor's stars, on movies with at least ``min_support`` ratings.
 
 Per request each signal is min-max scaled over the allowed candidates to [0, 1] and the scaled
@@ -43,20 +45,23 @@ from .popularity import popularity_ranking
 from .prepare import Profile, seed_profile, user_profile
 from .rerank import allowed_rows, genre_diverse, top_rows
 from .svd import Progress, SVDModel, SVDParams, UserVector
+from .userknn import UserKNN, UserKNNParams
 
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-SIGNALS = ("popularity", "ease", "itemknn", "content", "rating", "coldstart")
+SIGNALS = ("popularity", "ease", "itemknn", "content", "rating", "coldstart", "userknn")
 PREDICTORS = ("blend", "svd", "none")
 
 
 def _new_user_weights() -> dict[str, float]:
-    return {"popularity": 0.5, "ease": 0.3, "itemknn": 0.0, "content": 0.0, "rating": 0.0, "coldstart": 4.0}
+    return {"popularity": 0.5, "ease": 0.3, "itemknn": 0.0, "content": 0.0, "rating": 0.0, "coldstart": 4.0,
+            "userknn": 0.75}
 
 
 def _heavy_user_weights() -> dict[str, float]:
-    return {"popularity": 0.1, "ease": 1.0, "itemknn": 0.3, "content": 0.2, "rating": 0.1, "coldstart": 0.0}
+    return {"popularity": 0.1, "ease": 1.0, "itemknn": 0.3, "content": 0.2, "rating": 0.1, "coldstart": 0.0,
+            "userknn": 0.0}
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,11 @@ class HybridParams:
     0.386 / 0.490 / 0.492. Mixing z-scores instead of min-max, or adding user-kNN, SVD stars or
     item-kNN to the cold-start model moved 5-rating NDCG by less than ±0.003.
 
+    ``userknn`` (new-user mix 0.75, so 0.5 at 5 ratings) was added later, when the larger 5-fold
+    user cross-validation described in ``engine.userknn`` (1,508 lists per count, ~7× the split
+    above) showed a steady +0.004 at 5 ratings: 0.5 / 0.75 / 1 / 1.5 gave +0.0031 / **+0.0041** /
+    +0.0036 / +0.0025 at 5 and +0.001 to +0.002 at 1 and 10.
+
     Attributes:
         new_user, heavy_user: signal → weight for a user with no ratings / very many.
         half: ratings at which the two mixes count equally. 10 rather than the 20 that scored best
@@ -99,7 +109,7 @@ class HybridParams:
             0.3889 / 0.3888 / 0.3885.
         predictor: rating predictor: ``"blend"`` (SVD + KNNBaseline), ``"svd"`` or ``"none"``.
         popularity_damping: pseudo-ratings at the global mean (``popularity_ranking``).
-        ease, itemknn, blend, coldstart: the components' hyper-parameters.
+        ease, itemknn, blend, coldstart, userknn: the components' hyper-parameters.
     """
 
     new_user: Mapping[str, float] = field(default_factory=_new_user_weights)
@@ -116,6 +126,7 @@ class HybridParams:
     itemknn: ItemKNNParams = field(default_factory=ItemKNNParams)
     blend: BlendParams = field(default_factory=BlendParams)
     coldstart: ColdStartParams = field(default_factory=ColdStartParams)
+    userknn: UserKNNParams = field(default_factory=UserKNNParams)
 
     def __post_init__(self) -> None:
         for weights in (self.new_user, self.heavy_user):
@@ -156,8 +167,9 @@ class HybridParams:
                                    **blend)
         # Artifacts saved before the cold-start signal existed have no "coldstart" entry.
         coldstart = ColdStartParams(**raw.pop("coldstart", {}))
+        userknn = UserKNNParams(**raw.pop("userknn", {}))  # likewise before user-kNN
         return cls(ease=EASEParams(**raw.pop("ease")), itemknn=ItemKNNParams(**raw.pop("itemknn")),
-                   blend=blend_params, coldstart=coldstart, **raw)
+                   blend=blend_params, coldstart=coldstart, userknn=userknn, **raw)
 
 
 @dataclass(frozen=True)
@@ -202,7 +214,7 @@ class HybridModel:
         movie_ids: int64 (n,) sorted catalogue: every rated movie plus every movie in ``movies``.
         popularity: float64 (n,) popularity score (0 for unrated movies).
         support: int32 (n,) training ratings per movie.
-        ease, itemknn, content, predictor, coldstart: the components (None when not used).
+        ease, itemknn, content, predictor, coldstart, userknn: the components (None when not used).
         params: how it was trained and how it mixes.
     """
 
@@ -214,6 +226,7 @@ class HybridModel:
     content: ContentRanker | None = None
     predictor: BlendModel | SVDModel | None = None
     coldstart: ColdStartModel | None = None
+    userknn: UserKNN | None = None
     params: HybridParams = field(default_factory=HybridParams)
     _rows: dict[str, np.ndarray] = field(init=False, repr=False)
 
@@ -283,6 +296,9 @@ class HybridModel:
         if params.uses("coldstart"):
             report("coldstart", 0.85)
             components["coldstart"] = ColdStartModel.fit(ratings, params.coldstart)
+        if params.uses("userknn"):
+            report("userknn", 0.88)
+            components["userknn"] = UserKNN.fit(ratings, params.userknn)
         if params.uses("content") and movies is not None and len(movies):
             report("content", 0.9)
             components["content"] = ContentRanker.fit(movies)
@@ -369,7 +385,7 @@ class HybridModel:
 
     def _components(self) -> dict[str, Any]:
         found = {"ease": self.ease, "itemknn": self.itemknn, "content": self.content, "rating": self.predictor,
-                 "coldstart": self.coldstart}
+                 "coldstart": self.coldstart, "userknn": self.userknn}
         return {name: c for name, c in found.items() if c is not None}
 
     def _raw(self, signal: str, profile: Profile, predictor_user: Any, at: float | None = None) -> np.ndarray | None:
@@ -394,6 +410,10 @@ class HybridModel:
             if profile.size == 0:
                 return None
             out[rows] = self.coldstart.score(profile.movie_ids, profile.scores, at=at)
+        elif signal == "userknn":
+            if profile.size == 0:
+                return None
+            out[rows] = self.userknn.score(profile.movie_ids, profile.scores)
         else:  # rating: the factor model's stars (the blend's kNN part is too slow for every movie)
             svd = self.predictor.svd if isinstance(self.predictor, BlendModel) else self.predictor
             vector = predictor_user.svd if isinstance(predictor_user, BlendUser) else predictor_user
@@ -457,6 +477,9 @@ class HybridModel:
         if "coldstart" in scored.scales:
             collaborative += (self.coldstart.contributions(profile.movie_ids, profile.scores, ids)
                               * scored.scales["coldstart"])
+        if "userknn" in scored.scales:
+            collaborative += (self.userknn.contributions(profile.movie_ids, profile.scores, ids)
+                              * scored.scales["userknn"])
         content = np.zeros((len(rows), profile.size))
         genre_taste = None
         if self.content is not None and profile.size:
@@ -517,7 +540,7 @@ class HybridModel:
         arrays, meta = load_arrays(directory, ("movie_ids", "popularity", "support"), mmap=mmap)
         arrays = plain_views(arrays)
         loaders = {"ease": EASE.load, "itemknn": ItemKNN.load, "content": ContentRanker.load,
-                   "coldstart": ColdStartModel.load}
+                   "coldstart": ColdStartModel.load, "userknn": UserKNN.load}
         components = {name: loaders[name](directory / name, mmap=mmap) for name in meta["components"]}
         if meta["predictor"] == "blend":
             components["predictor"] = BlendModel.load(directory / "predictor", mmap=mmap)

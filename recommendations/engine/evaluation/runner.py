@@ -70,6 +70,7 @@ RANKING_ALGORITHMS: dict[str, Callable[[HybridModel], Any]] = {
     "itemknn": lambda model: model.only("itemknn"),
     "ease": lambda model: model.only("ease"),
     "coldstart": lambda model: model.only("coldstart"),
+    "userknn": lambda model: model.only("userknn"),
     "hybrid": lambda model: model,
 }
 # Movies nobody rated leave every collaborative signal and popularity blank: their lists would

@@ -17,6 +17,7 @@ from recommendations.engine.evaluation.ranking import ranking_metrics
 from recommendations.engine.explain import GENRE, POPULAR, RATED, Reason
 from recommendations.engine.hybrid import HybridModel, HybridParams, Pick
 from recommendations.engine.svd import SVDParams
+from recommendations.engine.userknn import UserKNNParams
 
 from .conftest import ROMANCE, SCIFI, UNRATED_SCIFI, hybrid_ratings, read_ml100k, taste_movies
 from .contract import RankerContract
@@ -131,7 +132,7 @@ def test_it_slides_the_weights_from_new_to_heavy_users():
     params = HybridParams(new_user={"popularity": 1.0}, heavy_user={"ease": 1.0}, half=10)
     assert params.weights(0)["popularity"] == 1.0
     assert params.weights(10) == pytest.approx({"popularity": 0.5, "ease": 0.5, "itemknn": 0.0, "content": 0.0,
-                                                "rating": 0.0, "coldstart": 0.0})
+                                                "rating": 0.0, "coldstart": 0.0, "userknn": 0.0})
     assert params.weights(990)["ease"] == pytest.approx(0.99)
 
 
@@ -151,7 +152,7 @@ def test_it_saves_each_component_in_its_own_directory(model, tmp_path):
     model.save(tmp_path)
     names = {p.name for p in tmp_path.iterdir()}
     assert names == {"meta.json", "movie_ids.npy", "popularity.npy", "support.npy", "ease", "itemknn", "content",
-                     "coldstart", "predictor"}
+                     "coldstart", "userknn", "predictor"}
     loaded = HybridModel.load(tmp_path)
     assert loaded.recommend({1: 5.0, 11: 2.0}, n=4) == model.recommend({1: 5.0, 11: 2.0}, n=4)
     assert isinstance(loaded.ease.weights.base, np.memmap)
@@ -164,6 +165,16 @@ def test_it_reads_parameters_saved_before_the_cold_start_signal_existed():
     params = HybridParams.from_dict(json.loads(json.dumps(raw)))
     assert not params.uses("coldstart")
     assert params.coldstart == ColdStartParams()
+
+
+def test_it_reads_parameters_saved_before_user_knn_existed():
+    raw = HybridParams().to_dict()
+    del raw["userknn"]
+    for mix in ("new_user", "heavy_user"):
+        del raw[mix]["userknn"]
+    params = HybridParams.from_dict(json.loads(json.dumps(raw)))
+    assert not params.uses("userknn")
+    assert params.userknn == UserKNNParams()
 
 
 def test_it_refuses_an_artifact_of_another_kind(model, tmp_path):
