@@ -25,9 +25,10 @@ votes for films they watched without liking, or neighbours weighted by how close
 to the viewer's all scored lower.
 
 Only the ``max_users`` viewers who rated most recently are kept as possible neighbours (a live
-site's newest tastes; at 25M ratings it bounds memory to ~100 MB and a request to the raters of
-a few films), and a heavy rater's similarity reads at most ``max_seeds`` of their films, the
-rarest first (the signal's weight has faded long before: it is for new viewers).
+site's newest tastes; on the synthetic 25M-rating bench the index is ~55 MB, fitted in 1.6 s,
+and a request reads only the raters of a few films), and a heavy rater's similarity reads at
+most ``max_seeds`` of their films, the rarest first (the signal's weight has faded long before:
+it is for new viewers).
 """
 from __future__ import annotations
 
