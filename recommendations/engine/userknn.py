@@ -155,7 +155,13 @@ class UserKNN:
             float64 (len(targets), len(movie_ids)); rows sum to the targets' scores.
         """
         movie_ids = np.asarray(movie_ids, dtype=np.int64)
-        neighbours, _, shares = self._neighbours(movie_ids, stars)
+        neighbours, _, (raters, rated, weight) = self._neighbours(movie_ids, stars)
+        # Each neighbour's similarity split by the rated movie that earned it: (k, rated).
+        slot = np.full(self.n_users, -1, dtype=np.int64)
+        slot[neighbours] = np.arange(len(neighbours))
+        near = slot[raters] >= 0
+        shares = np.zeros((len(neighbours), len(movie_ids)))
+        np.add.at(shares, (slot[raters[near]], rated[near]), weight[near])
         goal, goal_known = id_rows(self.movie_ids, np.fromiter(targets, dtype=np.int64))
         owner, positions = csr_segments(self.liked_indptr, neighbours)
         voted = sparse.csr_matrix((np.ones(len(positions)), (owner, self.liked_movies[positions])),
@@ -164,8 +170,16 @@ class UserKNN:
         out = likes.T @ shares  # (targets, rated)
         return out * goal_known[:, None]
 
-    def _neighbours(self, movie_ids: np.ndarray, stars: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The closest viewers' rows, their similarities, and (k, r) each rated movie's share of them."""
+    def _neighbours(
+        self, movie_ids: np.ndarray, stars: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The closest viewers' rows and similarities, and the ties they were summed from.
+
+        Returns:
+            ``(neighbours, similarity, (raters, rated, weight))``: the ties are one entry per
+            (viewer, shared film): the viewer's row, the film's position in ``movie_ids`` and
+            what it added to that viewer's similarity (``contributions`` splits the votes by them).
+        """
         movie_ids = np.asarray(movie_ids, dtype=np.int64)
         rows, known = id_rows(self.movie_ids, movie_ids)
         loves = np.asarray(stars, dtype=np.float64) >= self.params.liked
@@ -181,12 +195,7 @@ class UserKNN:
         k = min(self.params.neighbours, self.n_users)
         top = np.argpartition(-similarity, k - 1)[:k] if k < self.n_users else np.arange(self.n_users)
         top = np.sort(top[similarity[top] > 0])
-        shares = np.zeros((len(top), len(movie_ids)))
-        slot = np.full(self.n_users, -1, dtype=np.int64)
-        slot[top] = np.arange(len(top))
-        near = slot[raters] >= 0
-        np.add.at(shares, (slot[raters[near]], seeds[owner[near]]), weight[near])
-        return top, similarity[top], shares
+        return top, similarity[top], (raters, seeds[owner], weight)
 
     def save(self, directory: Path) -> None:
         """Write the index arrays and ``meta.json``."""
