@@ -98,6 +98,10 @@ def _empty_cache():
     yield
 
 
+PLACES = ("Vega", "Orion", "Lyra", "Rigel", "Sirius", "Altair", "Deneb", "Antares", "Polaris", "Castor", "Pollux",
+          "Mira", "Spica", "Capella", "Arcturus", "Procyon", "Bellatrix", "Mintaka", "Alnilam", "Canopus")
+
+
 @pytest.fixture
 def taste_catalog(db):
     """Two tastes a model can learn: 20 sci-fi and 20 romance films, 40 raters who love one and dislike the other.
@@ -115,8 +119,12 @@ def taste_catalog(db):
     rng = random.Random(7)
     scifi_genre = Genre.objects.create(name="Sci-Fi")
     romance_genre = Genre.objects.create(name="Romance")
-    sci_fi = [Movie.objects.create(title=f"Star Voyage {i}", year=1990 + i, movielens_id=i + 1) for i in range(20)]
-    romance = [Movie.objects.create(title=f"Love Letters {i}", year=1990 + i, movielens_id=100 + i) for i in range(20)]
+    # Twenty distinct names per taste (not "Star Voyage 1..20": numbered titles are one series,
+    # and related-movie rows hold at most two films of a series).
+    sci_fi = [Movie.objects.create(title=f"Star Voyage to {name}", year=1990 + i, movielens_id=i + 1)
+              for i, name in enumerate(PLACES)]
+    romance = [Movie.objects.create(title=f"Love Letters from {name}", year=1990 + i, movielens_id=100 + i)
+               for i, name in enumerate(PLACES)]
     for m in sci_fi:
         m.genres.add(scifi_genre)
     for m in romance:

@@ -7,7 +7,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Count, F, FloatField, Max, QuerySet, Sum, Value
+from django.db.models import Case, Count, F, FloatField, IntegerField, Max, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Length
 from django.db.models.signals import post_delete, post_save
 
@@ -18,11 +18,13 @@ from catalog.search import TitleIndex, TitleMatch
 # two 5-star ratings does not outrank one with hundreds of 4.5s.
 RATING_DAMPING = 10
 TYPICAL_RATING = 3.5
+# ... and lists films with fewer ratings than this only after every film that has them.
+HIGHEST_RATED_MIN_RATINGS = 20
 
 # Unrated movies and unknown years sort last on every backend (PostgreSQL puts NULLs first otherwise).
 SORTS = {
     "popular": (F("rating_count").desc(), "title"),
-    "rating": (F("damped_rating").desc(nulls_last=True), F("rating_count").desc()),
+    "rating": (F("rated_enough").desc(), F("damped_rating").desc(nulls_last=True), F("rating_count").desc()),
     "year": (F("year").desc(nulls_last=True), "title"),
     "title": ("title", F("year").asc(nulls_last=True)),
 }
@@ -50,7 +52,9 @@ def movie_search(
         count = Cast(F("rating_count"), FloatField())
         movies = movies.annotate(
             damped_rating=(F("rating_mean") * count + Value(RATING_DAMPING * TYPICAL_RATING))
-            / (count + Value(float(RATING_DAMPING)))
+            / (count + Value(float(RATING_DAMPING))),
+            rated_enough=Case(When(rating_count__gte=HIGHEST_RATED_MIN_RATINGS, then=Value(1)), default=Value(0),
+                              output_field=IntegerField()),
         )
     return movies.order_by(*SORTS.get(sort, SORTS["popular"]))
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from catalog.models import Movie, SimilarMovie
 from catalog.search import natural_title
-from catalog.selectors import movie_search, movies_by_ids
+from catalog.selectors import HIGHEST_RATED_MIN_RATINGS, movie_search, movies_by_ids
 from ratings.models import Rating
 from ratings.selectors import user_excluded_movie_ids
 from recommendations.selectors import popular_movies, user_top_picks
@@ -128,7 +128,7 @@ def _because_you_rated(rating: Rating, shown: set[int]) -> Section:
 
 def _highest_rated(shown: set[int], *, personal: bool) -> Section:
     # Damped mean (see catalog.selectors): two 5-star ratings do not beat hundreds of 4.5s.
-    candidates = movie_search(sort="rating").filter(rating_count__gt=0)
+    candidates = movie_search(sort="rating").filter(rating_count__gte=HIGHEST_RATED_MIN_RATINGS)
     return Section(
         key="highest-rated",
         title="Highest rated",
@@ -149,7 +149,7 @@ def _liked_genres(user) -> list[tuple[str, int]]:
 
 
 def _genre_row(genre: str, liked: int, shown: set[int]) -> Section:
-    candidates = movie_search(genres=[genre], sort="rating").filter(rating_count__gt=0)
+    candidates = movie_search(genres=[genre], sort="rating").filter(rating_count__gt=0)  # few-rated ones last
     return Section(
         key=f"genre-{genre.lower()}",
         title=f"More {genre}",

@@ -21,58 +21,7 @@ free fold-in, and each rated film's share is one cell (explanations). One rating
 the ``expansion`` best-scored films then join the input as if liked, with weight
 ``expansion_weight / r`` for r rated films (pseudo-relevance feedback: it fades as ratings come).
 
-Validation (ml-100k, cold users drawn from the training users of the seed-42 cold-start split,
-inner seeds 7 and 11, NDCG@10 with 1 / 5 / 10 known ratings; popularity alone 0.340 / 0.330 /
-0.315): EASE alone 0.267 / 0.378 / 0.404, item-kNN 0.273 / 0.406 / 0.413, EASE with the same
-dropout for every user (p 0.98) 0.349 / 0.447 / 0.458, the same predicting liked films 0.382 /
-0.474 / 0.477; this model (known 4, λ 2) **0.382 / 0.491 / 0.493**; with the "watched" input
-only 0.386 / 0.482 / 0.481, with a third "disliked" input 0.377 / 0.485 / 0.492; known 3 (λ 1)
-/ 5 (λ 2): 0.490 / 0.492 at 5 ratings, but worse at 1 or 10; λ 1 / 3: 0.489 / 0.490.
-Expanding with the top 10 at weight 0.1 / r: **0.433 / 0.490 / 0.493**; the top 5 at 0.3 / r:
-0.431 / 0.489 / 0.492; a weight not divided by r (0.3, top 5): 0.431 / 0.481 / 0.486.
-Graded targets (5★ above 4★), loss weights per user, or an ensemble over known 2 / 4 / 8
-changed 5-rating NDCG by -0.001 to -0.006.
-
-A free m × m matrix fitted on a few hundred viewers overfits their co-ratings, so the weights are
-then cut to their ``rank`` strongest taste directions (reduced-rank ridge regression,
-:func:`reduced_rank`). Chosen by 5-fold cross-validation over the *users* of the seed-42
-cold-start split's training part (each fold's viewers unseen in its fit, two random reveals
-each, 1,508 lists; popularity 0.393 / 0.382 / 0.367): full solution (λ 2) 0.460 / 0.525 / 0.536;
-**rank 20, λ 1: 0.473 / 0.537 / 0.538**; rank 15 / 30: 0.474 / 0.533 and 0.470 / 0.534 at 1 / 5;
-λ 0.5 / 2 at rank 20: 0.468 / 0.536 and 0.475 / 0.535; the full solution cut by a plain SVD
-(rank 20 / 50): 0.476 / 0.534, 0.471 / 0.533. The served hybrid on the same folds: 0.462 / 0.526
-/ 0.540 → 0.474 / 0.540 / 0.545. (On the smaller inner split above, seeds 7 and 11, ~150 viewers
-each, rank 20 measured 0.436 / 0.487 / 0.489: within that split's noise of the full model.)
-The same user cross-validation on ml-latest-small agrees: full 0.353 / 0.436 / 0.444, rank 20
-0.375 / 0.444 / 0.447, rank 50 0.370 / 0.440 / 0.443 (popularity 0.363 / 0.353 / 0.342). Projecting
-the *inputs* on the top 200 / 500 / 1,000 eigenvectors of their gram as well (principal
-components regression) lowered ml-100k's 5-rating NDCG to 0.511 / 0.527 / 0.534.
-Also tried there and not kept, at 5 ratings: an always-on input (a learned popularity prior)
-0.525; revealing exactly k ratings rather than each with probability q, 0.525; a softmax-trained
-linear or one-hidden-layer model (numpy, Adam) 0.45-0.47 on seed 7 (full model 0.488); a
-gradient-boosted re-ranker of the hybrid's top 100 on per-signal features, +0.001 when its
-training viewers and the judged ones are disjoint; exposure (a model of "will rate") times an
-item's damped share of 4★+ ratings, -0.02; naive Bayes or a Bayesian user mixture, far worse.
-
-The viewer's *time* is a third input (``period_days`` > 0 and ratings with a ``timestamp``):
-MovieLens viewers rate in one burst and what gets watched drifts (new releases, fading hits), so
-each viewer also belongs to a few periods of ``period_days`` (Gaussian weights of width
-``period_width`` days, summing to 1) and ``W`` gains a row per period: what viewers *of that time*
-liked, given the films they rated, fitted jointly with the rest (a period is always known, so it
-has no dropout; ridge ``period_l2``). A training viewer's time is the median of their ratings'
-times; a new viewer's is their latest rating's, and a request without one (the site: "now") or
-after the data counts as the data's last moment, i.e. "what viewers liked lately". Chosen by the
-same 5-fold user cross-validation (each fold's viewers' hidden ratings never seen; served hybrid,
-NDCG@10 at 1 / 5 / 10; without periods 0.479 / 0.538 / 0.546, popularity 0.393 / 0.382 / 0.367):
-**15-day periods, width 20, ridge 30: 0.487 / 0.542 / 0.548**; width 10 / 40: 0.488 / 0.541 /
-0.547 and 0.487 / 0.541 / 0.550; ridge 100 / 300: 0.488 / 0.541 / 0.548 and 0.484 / 0.539 /
-0.547; ridge 1-10 with one-hot months or 15 days: 0.448-0.466 at 1 rating. Re-weighting
-popularity (0-1) or this signal (3-6) in the new-user mix moved 5-rating NDCG by < 0.002. Also
-tried: a kernel-weighted popularity of the training ratings before the viewer's time in place
-of or beside plain popularity, 0.540 at 5 at best, or as a factor (recent share / overall
-share)^0.2 on the mixed score, 0.542. Much of what time adds offline is that a viewer replayed at
-a 1997 date is not shown a film first rated in 1998 (dropping such films alone: 0.541); live, the
-period input is the newest viewers' taste.
+Why these settings (validation runs, what else was tried): docs/recommendation-quality.md.
 
 Memory: ``W`` is kept whole (not as its factors), 2 × m² float32 (2,500 films: 50 MB); training
 solves a 2m × 2m system (2,500 films: ~0.4 GB float64 for a few seconds), so only the ``max_items`` most-rated films are
@@ -115,6 +64,9 @@ class ColdStartParams:
         period_days: spacing of the periods a viewer's time is placed in (0 = no time input).
         period_width: width in days of a viewer's Gaussian membership of the periods.
         period_l2: ridge penalty on the periods' rows.
+        disliked: stars at or below which a rating counts against its film: it is no input
+            ("saw it" would bring what its watchers liked) and its "liked" row is subtracted,
+            so what the people who loved it loved is pushed down.
     """
 
     known: float = 4.0
@@ -127,6 +79,7 @@ class ColdStartParams:
     period_days: float = 15.0
     period_width: float = 20.0
     period_l2: float = 30.0
+    disliked: float = 2.0
 
     def __post_init__(self) -> None:
         if self.known < 1:
@@ -205,18 +158,20 @@ class ColdStartModel:
             float64 (m,) aligned with ``self.movie_ids``; unitless, higher is better; all zero
             for a user with no modelled movie.
         """
-        rows, loves = self._inputs(movie_ids, stars)
-        if len(rows) == 0:
+        rows, loves, hates = self._inputs(movie_ids, stars)
+        if len(rows) == 0 and len(hates) == 0:
             return np.zeros(len(self.movie_ids))
-        total = self._direct(rows, loves)
+        total = self._direct(rows, loves, hates)
         if len(self.periods):
             total += self.period_scores(at)
-        size = min(self.params.expansion, len(self.movie_ids) - len(rows))
+        size = min(self.params.expansion, len(self.movie_ids) - len(rows) - len(hates))
         if size > 0 and self.params.expansion_weight > 0:
             unrated = total.copy()
             unrated[rows] = -np.inf
+            unrated[hates] = -np.inf
             best = np.argpartition(-unrated, size - 1)[:size]
-            total += (self.params.expansion_weight / len(rows)) * self._direct(best, best)
+            empty = np.empty(0, dtype=np.intp)
+            total += (self.params.expansion_weight / (len(rows) + len(hates))) * self._direct(best, best, empty)
         return total
 
     def period_scores(self, at: float | None = None) -> np.ndarray:
@@ -225,10 +180,12 @@ class ColdStartModel:
         membership = period_membership(np.array([when]), self.periods, self.params.period_width * DAY)
         return np.asarray(membership @ self.by_period, dtype=np.float64).ravel()
 
-    def _direct(self, rows: np.ndarray, loves: np.ndarray) -> np.ndarray:
+    def _direct(self, rows: np.ndarray, loves: np.ndarray, hates: np.ndarray) -> np.ndarray:
         total = self.watched[rows].sum(axis=0, dtype=np.float64)
         if len(loves):
             total += self.liked[loves].sum(axis=0, dtype=np.float64)
+        if len(hates):
+            total -= self.liked[hates].sum(axis=0, dtype=np.float64)
         return total
 
     def contributions(self, movie_ids: np.ndarray, stars: np.ndarray, targets: Collection[int]) -> np.ndarray:
@@ -244,9 +201,11 @@ class ColdStartModel:
         """
         rated, rated_known = id_rows(self.movie_ids, np.asarray(movie_ids, dtype=np.int64))
         goal, goal_known = id_rows(self.movie_ids, np.fromiter(targets, dtype=np.int64))
-        out = np.asarray(self.watched[np.ix_(rated, goal)], dtype=np.float64)
-        loved = np.asarray(stars, dtype=np.float64) >= self.params.liked
-        out += np.asarray(self.liked[np.ix_(rated, goal)], dtype=np.float64) * loved[:, None]
+        stars = np.asarray(stars, dtype=np.float64)
+        hated = stars <= self.params.disliked
+        out = np.asarray(self.watched[np.ix_(rated, goal)], dtype=np.float64) * ~hated[:, None]
+        sign = np.where(stars >= self.params.liked, 1.0, 0.0) - hated
+        out += np.asarray(self.liked[np.ix_(rated, goal)], dtype=np.float64) * sign[:, None]
         return out.T * goal_known[:, None] * rated_known[None, :]
 
     def save(self, directory: Path) -> None:
@@ -265,12 +224,13 @@ class ColdStartModel:
         arrays = plain_views(arrays)
         return cls(params=ColdStartParams(**meta["params"]), **arrays)
 
-    def _inputs(self, movie_ids: np.ndarray, stars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rows of the modelled movies the user rated, and of those they liked (each once)."""
+    def _inputs(self, movie_ids: np.ndarray, stars: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows of the modelled movies the user rated (but did not dislike), liked and disliked (each once)."""
         rows, known = id_rows(self.movie_ids, np.asarray(movie_ids, dtype=np.int64))
         stars = np.asarray(stars, dtype=np.float64)[known]
         rows = rows[known]
-        return np.unique(rows), np.unique(rows[stars >= self.params.liked])
+        hated = stars <= self.params.disliked
+        return (np.unique(rows[~hated]), np.unique(rows[stars >= self.params.liked]), np.unique(rows[hated]))
 
 
 def cold_start_weights(

@@ -82,25 +82,27 @@ class EASE:
         logger.info("EASE fitted: %d movies in %.2f s", len(movie_ids), time.perf_counter() - started)
         return cls(movie_ids=movie_ids, weights=weights, params=params)
 
-    def score(self, movie_ids: np.ndarray, stars: np.ndarray | None = None) -> np.ndarray:
+    def score(self, movie_ids: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Scores of every modelled movie for a user who rated ``movie_ids``.
 
         Args:
-            movie_ids: int64 the user rated; unknown ones are ignored.
-            stars: unused (EASE models who watched what), accepted for a uniform signature.
+            movie_ids: int64 (r,) the user rated; unknown ones are ignored.
+            weights: float (r,) how much each rated movie counts, negative for one the user
+                disliked (its neighbours are pushed down); None counts every one as 1.
 
         Returns:
             float64 (m,) aligned with ``self.movie_ids``; unitless, higher is better; all zero
             for a user with no modelled movie.
         """
         rows, known = id_rows(self.movie_ids, np.asarray(movie_ids, dtype=np.int64))
-        rows = np.unique(rows[known])
-        if len(rows) == 0:
-            return np.zeros(len(self.movie_ids))
-        # Add the rows a slice at a time: a heavy rater's rows copied at once would be tens of MB.
+        counts = np.ones(len(rows)) if weights is None else np.asarray(weights, dtype=np.float64)
+        keep = known & (counts != 0)
+        rows, counts = rows[keep], counts[keep]
         total = np.zeros(len(self.movie_ids))
+        # Add the rows a slice at a time: a heavy rater's rows copied at once would be tens of MB.
         for start in range(0, len(rows), ROWS_PER_SLICE):
-            total += self.weights[rows[start:start + ROWS_PER_SLICE]].sum(axis=0, dtype=np.float64)
+            part = slice(start, start + ROWS_PER_SLICE)
+            total += counts[part].astype(self.weights.dtype) @ self.weights[rows[part]]
         return total
 
     def contributions(self, movie_ids: np.ndarray, targets: Collection[int]) -> np.ndarray:

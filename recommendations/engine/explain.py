@@ -21,6 +21,9 @@ COLLABORATIVE = ("ease", "itemknn", "rating", "coldstart", "userknn")
 MAX_REASONS = 2
 # A second reason is only given when its signal added at least this share of the score.
 SECOND_REASON_SHARE = 0.25
+# A rated film is cited only when it added at least this share of what all rated films added:
+# "Because you rated X" must name what drove the pick, not the largest of many crumbs.
+CITED_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,9 @@ def _reason(
     if kind == SIMILAR and genre:  # a genre is the plainer way to say "its content matches yours"
         return Reason(GENRE, genre=genre)
     if len(added):
-        eligible = np.where(np.asarray(rated_stars) >= liked, np.asarray(added, dtype=np.float64), -np.inf)
+        added = np.asarray(added, dtype=np.float64)
+        eligible = np.where(np.asarray(rated_stars) >= liked, added, -np.inf)
         best = int(np.argmax(eligible))
-        if np.isfinite(eligible[best]) and eligible[best] > 0:
+        if np.isfinite(eligible[best]) and eligible[best] > 0 and eligible[best] >= CITED_SHARE * added.clip(0).sum():
             return Reason(kind, movie_id=int(rated_ids[best]), stars=float(rated_stars[best]))
     return Reason(GENRE, genre=genre) if genre else None

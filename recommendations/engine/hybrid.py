@@ -15,10 +15,15 @@ changed, is served without retraining):
 
 Per request each signal is min-max scaled over the allowed candidates to [0, 1] and the scaled
 signals are summed with weights that slide from ``new_user`` to ``heavy_user`` as the number of
-ratings n grows: ``w = (half·new + n·heavy) / (half + n)``. A user with no ratings gets the
-``new_user`` mix (popularity first); a heavy rater the collaborative signals. Ties go to the
-more popular movie. The rating predictor (``engine.blend``) also supplies each pick's predicted
-stars, and the signals' parts name the reasons (``engine.explain``).
+ratings n grows: ``w = (half·new + n·heavy) / (half + n)`` (``NEW_USER_MIX``, ``HEAVY_USER_MIX``).
+A user with no ratings gets the ``new_user`` mix (popularity first); a heavy rater the
+collaborative signals. Ratings are signed evidence (``engine.signals``): a disliked film pushes
+its neighbours down. Ties go to the more popular movie.
+
+The rating predictor (``engine.blend``) supplies each pick's predicted stars, and the list agrees
+with them: among the best-scored ``pool`` candidates, films predicted below ``min_stars`` (or the
+viewer's mean − ``below_mean``) come only when too few remain above. The signals' parts name the
+reasons (``engine.explain``). The measurements behind all of it: docs/recommendation-quality.md.
 """
 from __future__ import annotations
 
@@ -33,18 +38,19 @@ import numpy as np
 import pandas as pd
 
 from .arrays import id_rows, load_arrays, min_max_part, one_blas_thread, plain_views, require_format, save_arrays
-from .blend import BlendModel, BlendParams, BlendUser
+from .blend import BlendModel, BlendParams
 from .coldstart import ColdStartModel, ColdStartParams
 from .content_ranker import ContentRanker
 from .data import require_rating_columns
 from .ease import EASE, EASEParams
-from .explain import Reason, pick_reasons
+from .explain import COLLABORATIVE, Reason, pick_reasons
 from .itemknn import ItemKNN, ItemKNNParams
 from .knn_baseline import KNNBaselineParams
 from .popularity import popularity_ranking
 from .prepare import Profile, seed_profile, user_profile
-from .rerank import allowed_rows, genre_diverse, top_rows
-from .svd import Progress, SVDModel, SVDParams, UserVector
+from .rerank import allowed_rows, genre_diverse, stars_floor, top_rows
+from .signals import CoWatchSignal, Evidence, PopularitySignal, RatingSignal, Signal, StarsSignal, evidence_from
+from .svd import Progress, SVDModel, SVDParams
 from .userknn import UserKNN, UserKNNParams
 
 logger = logging.getLogger(__name__)
@@ -52,61 +58,65 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 SIGNALS = ("popularity", "ease", "itemknn", "content", "rating", "coldstart", "userknn")
 PREDICTORS = ("blend", "svd", "none")
+CROWD = ("popularity", "coldstart", "userknn")  # what viewers at large like, more than what this one does
+
+
+# The two named mixes: signal → (weight, why). A viewer's weights slide from the first to the
+# second as their ratings grow (``HybridParams.weights``); docs/recommendation-quality.md has the runs.
+NEW_USER_MIX: dict[str, tuple[float, str]] = {
+    "coldstart": (4.0, "fitted to guess liked films from a few ratings: the strongest signal at 1-10 ratings"),
+    "popularity": (0.5, "with little known, what most viewers like is a safe part of the answer"),
+    "content": (0.75, "keeps a new viewer's picks in the kinds of film they rated well (personas)"),
+    "userknn": (0.75, "what viewers who rated the same films liked: +0.004 NDCG@10 at 5 ratings"),
+    "ease": (0.3, "co-watching from the first liked films, pushed down by the disliked ones"),
+    "itemknn": (0.0, "EASE says the same for new viewers and scored higher"),
+    "rating": (0.0, "predicted stars of a five-rating fold-in rank worse than the signals above"),
+}
+HEAVY_USER_MIX: dict[str, tuple[float, str]] = {
+    "ease": (1.0, "the best single top-N ranker once a viewer has rated dozens of films"),
+    "itemknn": (0.3, "covers the films EASE leaves out (it models only the most-rated)"),
+    "content": (0.2, "the only signal for films nobody has rated yet"),
+    "popularity": (0.1, "breaks near-ties toward films viewers at large liked"),
+    "rating": (0.1, "the factor model's stars: a little of what the viewer would rate highly"),
+    "coldstart": (0.0, "a few-ratings model: EASE supersedes it"),
+    "userknn": (0.0, "bounded to new viewers (it reads at most 50 rated films)"),
+}
 
 
 def _new_user_weights() -> dict[str, float]:
-    return {"popularity": 0.5, "ease": 0.3, "itemknn": 0.0, "content": 0.0, "rating": 0.0, "coldstart": 4.0,
-            "userknn": 0.75}
+    return {name: weight for name, (weight, _) in NEW_USER_MIX.items()}
 
 
 def _heavy_user_weights() -> dict[str, float]:
-    return {"popularity": 0.1, "ease": 1.0, "itemknn": 0.3, "content": 0.2, "rating": 0.1, "coldstart": 0.0,
-            "userknn": 0.0}
+    return {name: weight for name, (weight, _) in HEAVY_USER_MIX.items()}
 
 
 @dataclass(frozen=True)
 class HybridParams:
     """How the hybrid is trained and mixed.
 
-    The weights were chosen on validation splits inside ml-100k's seed-42 training part (never
-    its test): a per-user holdout for heavy raters and cold-start users with 1, 5 and 10 known
-    ratings, NDCG@10 (popularity alone: 0.307 / 0.291 / 0.278; EASE alone, warm: 0.228).
-    The chosen mix gives 0.326 / 0.370 / 0.371 and warm 0.238. Content and item-kNN in the
-    new-user mix helped at 5 ratings (0.380) but fell below popularity at 1 (0.289), so
-    they enter only through the heavy-user mix.
-
-    The ``coldstart`` signal (new-user mix only) was chosen the same way: cold users drawn among
-    the *training* users of the seed-42 cold-start split (inner seeds 7 and 11, the benchmark's
-    cold users never seen), warm users a per-user holdout (seed 7) of the seed-42 holdout's
-    training part. NDCG@10 at 1 / 5 / 10 known ratings and warm (popularity 0.340 / 0.330 /
-    0.315): mix before 0.382 / 0.442 / 0.462, warm 0.244; **new-user mix popularity 0.5, EASE
-    0.3, coldstart 4: 0.385 / 0.489 / 0.494, warm 0.248; with the cold-start model's expansion
-    0.435 / 0.489 / 0.494, warm 0.248**; coldstart 2 with popularity 1:
-    0.394 / 0.484 / 0.494; also in the heavy-user mix (0.3 or 1): warm 0.246 / 0.245; half 20:
-    0.386 / 0.490 / 0.492. Mixing z-scores instead of min-max, or adding user-kNN, SVD stars or
-    item-kNN to the cold-start model moved 5-rating NDCG by less than ±0.003.
-
-    ``userknn`` (new-user mix 0.75, so 0.5 at 5 ratings) was added later, when the larger 5-fold
-    user cross-validation described in ``engine.userknn`` (1,508 lists per count, ~7× the split
-    above) showed a steady +0.004 at 5 ratings: 0.5 / 0.75 / 1 / 1.5 gave +0.0031 / **+0.0041** /
-    +0.0036 / +0.0025 at 5 and +0.001 to +0.002 at 1 and 10.
+    Chosen on validation splits inside ml-100k's training part (never its test); the runs and what
+    else was tried are in docs/recommendation-quality.md.
 
     Attributes:
         new_user, heavy_user: signal → weight for a user with no ratings / very many.
-        half: ratings at which the two mixes count equally. 10 rather than the 20 that scored best
-            on ml-100k's cold-start validation: after onboarding's ten ratings a viewer should see
-            picks that visibly follow their taste (holdout NDCG@10 0.387 vs 0.385; cold-5 0.464 vs 0.477).
+        half: ratings at which the two mixes count equally (10: after onboarding's ten ratings the
+            picks should visibly follow the viewer's taste).
         min_support: ratings a movie needs before the ``rating`` signal scores it.
         diversity: genre diversity re-ranking strength (0 = off).
         liked: stars at or above which a rated movie may be cited as a reason.
-        seed_min_stars: the co-watching signals (EASE, item-kNN) start only from movies rated at
-            least this: a film the viewer rated 1★ must not bring "more like it". 0 seeds from all.
+        seed_min_stars: a rated film counts *for* its neighbours from these stars up (``engine.signals``).
+        disliked, dislike_weight: a film rated at or below ``disliked`` counts *against* its
+            neighbours, with this weight (a 1★ film pushes "more like it" down).
         max_seeds: ratings the signals start from for a heavy rater: the newest half and the
             best-rated rest (``prepare.seed_profile``); every rated movie is still excluded and
             the mix still follows the full count. Bounds a request's cost at 59k movies; 0 = all.
-            Holdout NDCG@10 (seed 42; the evaluation knows no rating order, so the best-rated
-            are kept): ml-latest-small all 0.2935, **300: 0.2949**, 200: 0.2924; ml-100k
-            0.3889 / 0.3888 / 0.3885.
+        min_stars, below_mean: a pick's predicted stars should be at least ``min_stars`` and the
+            viewer's mean minus ``below_mean``; films below come only when too few remain above
+            (``min_stars`` 0 turns this off).
+        pool: best-scored candidates whose stars are checked against that floor.
+        crowd_discount: the crowd's signals (``CROWD``) lose ``crowd_discount`` × the viewer's
+            disagreement with the crowd (``_against_the_crowd``) of their weight (0 = off).
         predictor: rating predictor: ``"blend"`` (SVD + KNNBaseline), ``"svd"`` or ``"none"``.
         popularity_damping: pseudo-ratings at the global mean (``popularity_ranking``).
         ease, itemknn, blend, coldstart, userknn: the components' hyper-parameters.
@@ -119,7 +129,13 @@ class HybridParams:
     diversity: float = 0.0
     liked: float = 4.0
     seed_min_stars: float = 3.0
+    disliked: float = 2.0
+    dislike_weight: float = 0.5
     max_seeds: int = 300
+    min_stars: float = 3.5
+    below_mean: float = 0.5
+    pool: int = 100
+    crowd_discount: float = 4.0
     predictor: str = "blend"
     popularity_damping: float = 10.0
     ease: EASEParams = field(default_factory=EASEParams)
@@ -198,12 +214,11 @@ class Pick:
 class _Scored:
     """One request's intermediate results, kept for the explanations."""
 
-    profile: Profile
+    evidence: Evidence
     total: np.ndarray
     parts: dict[str, np.ndarray]  # signal → weighted, scaled part of the total (n,)
     typical: dict[str, float]  # signal → its mean part over the allowed movies
     scales: dict[str, float]  # signal → weight / (max − min) applied to its raw scores
-    predictor_user: BlendUser | UserVector | None
 
 
 @dataclass(eq=False)
@@ -231,13 +246,21 @@ class HybridModel:
     _rows: dict[str, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Catalogue rows of each component's movies, so its scores land in catalogue order.
-        self._rows = {}
+        # Each signal behind one interface, and the catalogue rows of its movies so its scores
+        # land in catalogue order.
+        self._signals: dict[str, Signal] = {"popularity": PopularitySignal(self.movie_ids, self.popularity)}
+        self._rows = {"popularity": np.arange(len(self.movie_ids))}
         for name, component in self._components().items():
             rows, known = id_rows(self.movie_ids, np.asarray(component.movie_ids))
             if not known.all():
                 raise ValueError(f"{name} knows movies outside the catalogue")
             self._rows[name] = rows
+            if name in ("ease", "itemknn"):
+                self._signals[name] = CoWatchSignal(component)
+            elif name == "rating":
+                self._signals[name] = RatingSignal(component, np.asarray(self.support)[rows], self.params.min_support)
+            else:
+                self._signals[name] = StarsSignal(component, timed=name == "coldstart")
 
     # ------------------------------------------------------------------ training
 
@@ -317,8 +340,10 @@ class HybridModel:
         if signal not in SIGNALS:
             raise ValueError(f"unknown signal {signal!r}; known: {SIGNALS}")
         weights = {signal: 1.0}
-        # A single signal is the textbook baseline: it seeds from every rated movie.
-        changes: dict[str, Any] = {"new_user": weights, "heavy_user": weights, "seed_min_stars": 0.0, "max_seeds": 0}
+        # A single signal is the textbook baseline: it seeds from every rated movie, unsigned, and
+        # its list is not filtered by predicted stars.
+        changes: dict[str, Any] = {"new_user": weights, "heavy_user": weights, "seed_min_stars": 0.0,
+                                   "disliked": -1.0, "max_seeds": 0, "min_stars": 0.0}
         if min_support is not None:
             changes["min_support"] = min_support
         return self.with_params(**changes)
@@ -357,15 +382,22 @@ class HybridModel:
             profile = user_profile(self.movie_ids, user_ratings)
             allowed = allowed_rows(self.movie_ids, exclude=exclude, rated_rows=profile.rows, candidates=candidates)
             seeds = seed_profile(profile, limit=self.params.max_seeds, newest_first=newest_first)
-            scored = self._score(profile, allowed, fold_in=explain, seeds=seeds, at=at)
+            scored = self._score(profile, allowed, seeds=seeds, fold_in=explain, at=at)
+            pool = top_rows(scored.total, allowed, max(self.params.pool, n), tie_break=self.popularity)
+            stars = self._stars(scored, pool) if explain or self.params.min_stars > 0 else None
+            if stars is not None and self.params.min_stars > 0:
+                # Films the viewer is likely to like first: below the floor only when too few remain above it.
+                floor = max(self.params.min_stars, profile.mean - self.params.below_mean)
+                keep = stars_floor(stars, floor, n if self.params.diversity <= 0 else 5 * n)
+                pool, stars = pool[keep], stars[keep]
             if self.params.diversity > 0 and self.content is not None:
-                pool = top_rows(scored.total, allowed, 5 * n, tie_break=self.popularity)
-                rows = self._diverse(pool, scored.total[pool], n)
+                order = self._diverse(pool[: 5 * n], scored.total[pool[: 5 * n]], n)
             else:
-                rows = top_rows(scored.total, allowed, n, tie_break=self.popularity)
+                order = np.arange(min(n, len(pool)))
+            rows = pool[order]
             if not explain:
                 return [Pick(int(self.movie_ids[r]), float(scored.total[r]), None, ()) for r in rows]
-            return self._picks(scored, rows)
+            return self._picks(scored, rows, None if stars is None else stars[order])
 
     def recommend_ids(self, user_ratings: Mapping[int, float], *, n: int = 10, exclude: Collection[int] = (),
                       candidates: Collection[int] | np.ndarray | None = None, at: float | None = None) -> list[int]:
@@ -388,65 +420,58 @@ class HybridModel:
                  "coldstart": self.coldstart, "userknn": self.userknn}
         return {name: c for name, c in found.items() if c is not None}
 
-    def _raw(self, signal: str, profile: Profile, predictor_user: Any, at: float | None = None) -> np.ndarray | None:
-        """A signal's unscaled scores in catalogue order (NaN where it cannot score), or None."""
-        if signal == "popularity":
-            return np.asarray(self.popularity, dtype=np.float64)
-        if signal not in self._rows:
-            return None
-        out = np.full(len(self.movie_ids), np.nan)
-        rows = self._rows[signal]
-        if signal in ("ease", "itemknn"):
-            seeds = profile.movie_ids[profile.scores >= self.params.seed_min_stars]
-            if len(seeds) == 0:
-                return None
-            out[rows] = (self.ease if signal == "ease" else self.itemknn).score(seeds)
-        elif signal == "content":
-            out[rows] = self.content.score(profile.movie_ids, profile.scores)
-        elif signal == "coldstart":
-            # Every rating counts here, low ones too: the model has a "liked it" input apart
-            # from "saw it", so a 1★ film points to what the people who saw it liked, not to
-            # more of itself (on validation, seeding only from 3★+ lost 0.006 NDCG@10 at 5 ratings).
-            if profile.size == 0:
-                return None
-            out[rows] = self.coldstart.score(profile.movie_ids, profile.scores, at=at)
-        elif signal == "userknn":
-            if profile.size == 0:
-                return None
-            out[rows] = self.userknn.score(profile.movie_ids, profile.scores)
-        else:  # rating: the factor model's stars (the blend's kNN part is too slow for every movie)
-            svd = self.predictor.svd if isinstance(self.predictor, BlendModel) else self.predictor
-            vector = predictor_user.svd if isinstance(predictor_user, BlendUser) else predictor_user
-            supported = np.asarray(self.support)[rows] >= self.params.min_support
-            out[rows[supported]] = svd._raw_scores(vector, np.flatnonzero(supported))
-        return out
-
-    def _score(self, profile: Profile, allowed: np.ndarray, *, fold_in: bool, seeds: Profile | None = None,
+    def _score(self, profile: Profile, allowed: np.ndarray, *, seeds: Profile, fold_in: bool,
                at: float | None = None) -> _Scored:
         # The mix and the predictor's fold-in (its stars) follow every rating; the signals, the seeds.
-        seeds = profile if seeds is None else seeds
         weights = self.params.weights(profile.size)
+        if self.params.crowd_discount > 0 and profile.size:
+            # A viewer who gives well-known films low stars is telling us the crowd's taste is not theirs.
+            against = self._against_the_crowd(profile)
+            for name in CROWD:
+                weights[name] *= max(0.0, 1.0 - self.params.crowd_discount * against)
         predictor_user = None
-        if self.predictor is not None and (fold_in or weights["rating"] > 0):
+        if self.predictor is not None and (fold_in or self.params.min_stars > 0 or weights["rating"] > 0):
             predictor_user = self.predictor.fold_in(profile.movie_ids, profile.scores)
+        evidence = evidence_from(seeds, seed_min_stars=self.params.seed_min_stars, disliked=self.params.disliked,
+                                 dislike_weight=self.params.dislike_weight, at=at, predictor_user=predictor_user)
         total = np.zeros(len(self.movie_ids))
         parts, typical, scales = {}, {}, {}
         n_allowed = int(np.count_nonzero(allowed))
-        with one_blas_thread():
-            for signal, weight in weights.items():
-                if weight <= 0:
-                    continue
-                raw = self._raw(signal, seeds, predictor_user, at)
-                if raw is None:
-                    continue
-                scaled = min_max_part(raw, allowed, weight=weight, n_allowed=n_allowed)
-                if scaled is None:
-                    continue
-                part, scales[signal], typical[signal] = scaled
-                total += part
-                parts[signal] = part
-        return _Scored(profile=seeds, total=total, parts=parts, typical=typical, scales=scales,
-                       predictor_user=predictor_user)
+        for name, weight in weights.items():
+            signal = self._signals.get(name)
+            if weight <= 0 or signal is None:
+                continue
+            scores = signal.score(evidence)
+            if scores is None:
+                continue
+            raw = np.full(len(self.movie_ids), np.nan)
+            raw[self._rows[name]] = scores
+            scaled = min_max_part(raw, allowed, weight=weight, n_allowed=n_allowed)
+            if scaled is None:
+                continue
+            part, scales[name], typical[name] = scaled
+            total += part
+            parts[name] = part
+        return _Scored(evidence=evidence, total=total, parts=parts, typical=typical, scales=scales)
+
+    def _against_the_crowd(self, profile: Profile) -> float:
+        """How much the viewer disagrees with the crowd, in [0, 1]: their dislikes of popular films
+        (each weighted by its popularity relative to the most popular) per rating.
+
+        Giving the crowd's favourites 1★ says what most viewers like is not for this viewer; a
+        dislike of an obscure film says nothing of the kind.
+        """
+        top = float(np.max(self.popularity)) if len(self.popularity) else 0.0
+        if top <= 0:
+            return 0.0
+        disliked = profile.rows[profile.scores <= self.params.disliked]
+        return float(np.sum(np.asarray(self.popularity)[disliked]) / top / profile.size)
+
+    def _stars(self, scored: _Scored, rows: np.ndarray) -> np.ndarray | None:
+        """Predicted stars of some catalogue rows (NaN where the predictor cannot say), None without a predictor."""
+        if self.predictor is None or scored.evidence.predictor_user is None:
+            return None
+        return self.predictor.predict(scored.evidence.predictor_user, self.movie_ids[rows])
 
     def _diverse(self, pool: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
         """Re-rank a pool of rows for genre variety (scores scaled to [0, 1] first)."""
@@ -459,40 +484,34 @@ class HybridModel:
         top = float(scores.max()) if len(scores) and scores.max() > 0 else 1.0
         order = genre_diverse(np.arange(len(pool)), scores / top, indptr, indices, n=n,
                               strength=self.params.diversity)
-        return pool[order]
+        return order
 
-    def _picks(self, scored: _Scored, rows: np.ndarray) -> list[Pick]:
+    def _picks(self, scored: _Scored, rows: np.ndarray, stars: np.ndarray | None) -> list[Pick]:
         if len(rows) == 0:
             return []
         ids = self.movie_ids[rows]
-        profile = scored.profile
-        stars = np.full(len(rows), np.nan)
-        if self.predictor is not None:
-            stars = self.predictor.predict(scored.predictor_user, ids)
-        collaborative = np.zeros((len(rows), profile.size))
-        if "ease" in scored.scales:
-            collaborative += self.ease.contributions(profile.movie_ids, ids) * scored.scales["ease"]
-        if "itemknn" in scored.scales:
-            collaborative += self.itemknn.contributions(profile.movie_ids, ids) * scored.scales["itemknn"]
-        if "coldstart" in scored.scales:
-            collaborative += (self.coldstart.contributions(profile.movie_ids, profile.scores, ids)
-                              * scored.scales["coldstart"])
-        if "userknn" in scored.scales:
-            collaborative += (self.userknn.contributions(profile.movie_ids, profile.scores, ids)
-                              * scored.scales["userknn"])
-        content = np.zeros((len(rows), profile.size))
+        evidence = scored.evidence
+        if stars is None:
+            stars = np.full(len(rows), np.nan)
+        collaborative = np.zeros((len(rows), evidence.size))
+        for name in COLLABORATIVE:
+            if name in scored.scales:
+                found = self._signals[name].contributions(evidence, ids)
+                if found is not None:
+                    collaborative += found * scored.scales[name]
+        content = np.zeros((len(rows), evidence.size))
         genre_taste = None
-        if self.content is not None and profile.size:
-            content = self.content.contributions(profile.movie_ids, profile.scores, ids)
-            genre_taste = self.content.genre_taste(profile.movie_ids, profile.scores)
+        if self.content is not None and evidence.size:
+            content = self._signals["content"].contributions(evidence, ids)
+            genre_taste = self.content.genre_taste(evidence.movie_ids, evidence.stars)
         picks = []
         for k, (row, movie_id) in enumerate(zip(rows, ids, strict=True)):
             # Credit each signal with how far it lifted this pick above a typical candidate: a
             # signal that scores every candidate alike explains nothing about this one.
             shares = {signal: float(part[row]) - scored.typical[signal] for signal, part in scored.parts.items()}
             reasons = pick_reasons(
-                shares, collaborative=collaborative[k], content=content[k], rated_ids=profile.movie_ids,
-                rated_stars=profile.scores, genre=self._liked_genre(int(movie_id), genre_taste),
+                shares, collaborative=collaborative[k], content=content[k], rated_ids=evidence.movie_ids,
+                rated_stars=evidence.stars, genre=self._liked_genre(int(movie_id), genre_taste),
                 liked=self.params.liked,
             )
             predicted = None if np.isnan(stars[k]) else round(float(stars[k]), 2)

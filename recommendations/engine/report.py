@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 RATING_COLUMNS = ("rmse", "mae", "fit_seconds")
-RANKING_COLUMNS = ("ndcg", "precision", "recall", "map", "hit_rate", "coverage", "novelty", "fit_seconds",
-                   "recommend_ms")
+RANKING_COLUMNS = ("ndcg", "precision", "recall", "map", "hit_rate", "liked_share", "disliked_share", "coverage",
+                   "novelty", "fit_seconds", "recommend_ms")
+PERSONA_COLUMNS = ("in_genre", "least_in_genre", "min_stars", "mean_stars", "rated_shown", "bad_reasons")
+COLD_RMSE_COLUMNS = ("known", "users", "ratings", "rmse", "baseline_rmse")
 
 
 def dataset_summary(ratings: pd.DataFrame) -> dict[str, Any]:
@@ -49,7 +51,23 @@ def format_table(results: Mapping[str, Any]) -> str:
                 row = by_algorithm[name]
                 lines.append(f"{name:<{width}}  " + "  ".join(f"{_cell(row.get(c)):>9}" for c in columns))
             blocks.append("\n".join(lines))
+    if results.get("personas"):
+        blocks.append(_rows_table("[personas: top 10 of one-genre viewers]", "ranker", results["personas"],
+                                  PERSONA_COLUMNS))
+    if results.get("cold_rmse"):
+        rows = {f"{r['known']} known": r for r in results["cold_rmse"]}
+        blocks.append(_rows_table("[cold users: rating RMSE, blend vs bias baseline]", "ratings", rows,
+                                  COLD_RMSE_COLUMNS))
     return "\n\n".join(blocks)
+
+
+def _rows_table(heading: str, first: str, rows: Mapping[str, Mapping[str, Any]], columns: tuple[str, ...]) -> str:
+    width = max(len(first), *(len(n) for n in rows))
+    header = f"{first:<{width}}  " + "  ".join(f"{_label(c):>9}" for c in columns)
+    lines = [heading, header, "-" * len(header)]
+    for name, row in rows.items():
+        lines.append(f"{name:<{width}}  " + "  ".join(f"{_cell(row.get(c)):>9}" for c in columns))
+    return "\n".join(lines)
 
 
 def write_report(
@@ -182,7 +200,9 @@ def _html_table(kind: str, protocol: str, rows: Mapping[str, Mapping[str, Any]])
 
 def _label(column: str) -> str:
     return {"fit_seconds": "fit s", "recommend_ms": "rec ms", "hit_rate": "hit", "precision": "prec",
-            "ndcg": "ndcg@10", "coverage": "coverage"}.get(column, column)
+            "ndcg": "ndcg@10", "coverage": "coverage", "liked_share": "liked", "disliked_share": "disliked",
+            "least_in_genre": "least in", "in_genre": "in genre", "min_stars": "min ★", "mean_stars": "mean ★",
+            "rated_shown": "rated", "bad_reasons": "bad why", "baseline_rmse": "baseline"}.get(column, column)
 
 
 def _cell(value: Any) -> str:

@@ -119,3 +119,24 @@ def genre_diverse(
         for g in genre_indices[genre_indptr[row]:genre_indptr[row + 1]]:
             counts[int(g)] = counts.get(int(g), 0) + 1
     return ranked[np.array(chosen, dtype=np.intp)]
+
+
+def stars_floor(stars: np.ndarray, floor: float, n: int) -> np.ndarray:
+    """Positions of a ranked pool to keep: those predicted at least ``floor`` stars, in pool order,
+    topped up to ``n`` with the best-predicted of the rest (NaN stars last) when too few clear it.
+
+    Args:
+        stars: float (p,) predicted stars of the pool, best-ranked first.
+        floor: the stars a pick should reach.
+        n: list length wanted.
+
+    Returns:
+        intp positions into the pool.
+    """
+    stars = np.asarray(stars, dtype=np.float64)
+    above = np.flatnonzero(stars >= floor)
+    if len(above) >= n:
+        return above
+    below = np.flatnonzero(~(stars >= floor))
+    below = below[np.argsort(-np.nan_to_num(stars[below], nan=-np.inf), kind="stable")]
+    return np.concatenate([above, below[: n - len(above)]])

@@ -43,18 +43,12 @@ Progress = Callable[[str, float], None]
 class SVDParams:
     """Hyper-parameters of the factorisation.
 
-    Defaults were tuned on ml-100k (u1..u5 base/test) and ml-latest-small (10% holdout), RMSE:
+    Defaults tuned on ml-100k and ml-latest-small (docs/recommendation-quality.md): regularisation
+    around 0.1 is the main lever.
 
-    ============================================ ===== ========== ======= ==========
-    k / epochs / lr / reg                         u1    5 folds    small   fit 100k
-    ============================================ ===== ========== ======= ==========
-    Surprise defaults 100 / 20 / 0.005 / 0.02     0.956
-    100 / 30 / 0.007 / 0.08                       0.932 0.917      0.851   1.7 s
-    **100 / 50 / 0.01 / 0.1** (chosen)            0.925 0.912      0.842   2.6 s
-    200 / 100 / 0.01 / 0.15                       0.929                    ~5 s
-    ============================================ ===== ========== ======= ==========
-
-    Regularisation around 0.1 is the main lever; more factors or epochs gained nothing here.
+    ``fold_in_prior`` and ``fold_in_bias_prior`` add that much ridge to a folded-in viewer's
+    factors and bias on top of ``reg_all × n``: a viewer with five ratings otherwise gets a vector
+    fitted to five numbers, and their stars swing to 0.5 or 5 (see docs/recommendation-quality.md, cold-user RMSE).
     """
 
     n_factors: int = 100
@@ -62,6 +56,8 @@ class SVDParams:
     lr_all: float = 0.01
     reg_all: float = 0.1
     random_state: int = 42
+    fold_in_prior: float = 2.0
+    fold_in_bias_prior: float = 5.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,9 +232,11 @@ class SVDModel:
         """Fit one user's bias and factors to their ratings, keeping the items frozen.
 
         Solves the ridge problem ``min Σ (r - μ - b_i - b - q_i·p)² + λ (b² + |p|²)`` with
-        ``λ = reg_all × n_ratings``: Surprise's SGD applies ``reg_all`` at every rating of a user,
-        so this is the same objective training minimised, and a trained user's own ratings give
-        back (nearly) their trained vector.
+        ``λ = reg_all × n_ratings + fold_in_prior`` (``fold_in_bias_prior`` for the bias): Surprise's
+        SGD applies ``reg_all`` at every rating of a user, so for a heavy rater this is the objective
+        training minimised (their own ratings give back nearly their trained vector); the prior
+        keeps a viewer with a handful of ratings near the film's known average instead of fitting
+        those few numbers exactly.
 
         Args:
             movie_ids: real ids of the movies the user rated; unknown movies are ignored.
@@ -265,7 +263,8 @@ class SVDModel:
         target = (stars - self.global_mean - self.item_bias[rows]).astype(design.dtype)
         with one_blas_thread():
             gram = np.asarray(design.T @ design, dtype=np.float64)
-            gram[np.diag_indices_from(gram)] += self.params.reg_all * len(rows)
+            gram[np.diag_indices_from(gram)] += self.params.reg_all * len(rows) + self.params.fold_in_prior
+            gram[0, 0] += self.params.fold_in_bias_prior - self.params.fold_in_prior
             solution = np.linalg.solve(gram, np.asarray(design.T @ target, dtype=np.float64))
         return UserVector(bias=float(solution[0]), factors=solution[1:])
 

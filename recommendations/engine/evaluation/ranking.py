@@ -15,6 +15,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 import numpy as np
 
 METRICS = ("precision", "recall", "ndcg", "map", "hit_rate")
+# Taste fidelity: of the picks the viewer rated later, the share they liked / disliked.
+TASTE_METRICS = ("liked_share", "disliked_share")
+DISLIKED = 2.0  # held-out stars at or below which a rated pick counts as disliked
 
 
 def ranking_metrics(recommended: Sequence[int], relevant: Collection[int], *, k: int = 10) -> dict[str, float]:
@@ -92,3 +95,23 @@ def novelty(lists: Iterable[Sequence[int]], ranks: Mapping[int, int]) -> float:
     unrated = len(ranks) + 1
     values = [ranks.get(movie, unrated) for movies in lists for movie in movies]
     return float(np.mean(values)) if values else float("nan")
+
+
+def taste_shares(recommended: Sequence[int], held_out: Mapping[int, float], *, liked: float = 4.0,
+                 disliked: float = DISLIKED) -> dict[str, float]:
+    """Among the recommended films the viewer rated in the held-out data, the share liked and disliked.
+
+    Relevance-only metrics never penalise a pick the viewer went on to rate 1★; these do.
+
+    Args:
+        recommended: the list, best first.
+        held_out: the viewer's held-out movie id → stars.
+        liked, disliked: stars at or above / at or below which a rating is liked / disliked.
+
+    Returns:
+        ``{"liked_share", "disliked_share"}`` in [0, 1], NaN when no pick was rated.
+    """
+    stars = np.array([held_out[m] for m in recommended if m in held_out], dtype=np.float64)
+    if len(stars) == 0:
+        return {"liked_share": float("nan"), "disliked_share": float("nan")}
+    return {"liked_share": float(np.mean(stars >= liked)), "disliked_share": float(np.mean(stars <= disliked))}

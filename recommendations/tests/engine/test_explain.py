@@ -25,9 +25,15 @@ def choose(shares, collaborative=(0.0, 0.0), content=(0.0, 0.0), stars=(5.0, 2.0
 
 
 def test_it_cites_the_liked_movie_that_added_most():
-    reasons = choose({"ease": 0.8, "popularity": 0.1}, collaborative=(0.2, 0.9))
+    reasons = choose({"ease": 0.8, "popularity": 0.1}, collaborative=(0.4, 0.9))
     # movie 2 added more but was rated 2 stars: it is no reason to recommend anything
     assert reasons == [Reason(RATED, movie_id=1, stars=5.0)]
+
+
+def test_it_cites_no_liked_movie_that_added_only_a_crumb():
+    # Movie 1 (5★) added 0.1 of 1.0 that the rated films added: it did not drive the pick.
+    reasons = choose({"ease": 0.8}, collaborative=(0.1, 0.9), genre="Drama")
+    assert reasons == [Reason(GENRE, genre="Drama")]
 
 
 def test_it_adds_a_second_reason_only_for_a_strong_second_signal():

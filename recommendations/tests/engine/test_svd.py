@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -50,7 +51,7 @@ def hand_made_model(item_bias: list[float], factors: list[list[float]] | None = 
         user_ids=np.array([1], dtype=np.int64),
         user_bias=np.array([0.25]),
         user_factors=np.ones((1, item_factors.shape[1])),
-        params=SVDParams(n_factors=item_factors.shape[1], reg_all=0.1),
+        params=SVDParams(n_factors=item_factors.shape[1], reg_all=0.1, fold_in_prior=0.0, fold_in_bias_prior=0.0),
     )
 
 
@@ -66,6 +67,9 @@ def test_it_recommends_the_unseen_movie_of_the_cluster_a_user_loves(tiny_model):
 
 
 def test_it_folds_in_a_copy_of_a_trained_user_close_to_that_user(tiny_model, ratings):
+    # Without the prior the fold-in minimises training's own objective for this user.
+    tiny_model = dataclasses.replace(tiny_model, params=dataclasses.replace(tiny_model.params, fold_in_prior=0.0,
+                                                                            fold_in_bias_prior=0.0))
     mine = ratings[ratings["user_id"] == 3]
     folded = tiny_model.fold_in(mine["movie_id"], mine["score"])
     movies = np.array(SCIFI + ROMANCE)
@@ -145,9 +149,22 @@ def test_it_recommends_nothing_for_n_zero():
 def test_it_folds_in_the_ridge_solution():
     model = hand_made_model([0.0, 0.0], factors=[[1.0], [-1.0]])
     user = model.fold_in([10, 20], [4.0, 2.0])
-    # residuals +1 and -1; design [[1, 1], [1, -1]]; λ = 0.1 × 2 ratings; so b = 0 and p = 2 / 2.2
+    # residuals +1 and -1; design [[1, 1], [1, -1]]; λ = 0.1 × 2 ratings (no prior); so b = 0 and p = 2 / 2.2
     assert user.bias == pytest.approx(0.0)
     assert user.factors.tolist() == pytest.approx([2 / 2.2])
+
+
+def test_its_fold_in_prior_keeps_a_viewer_with_few_ratings_near_the_films_average():
+    model = hand_made_model([0.5, -0.5], factors=[[1.0], [-1.0]])
+    shrunk = dataclasses.replace(model, params=dataclasses.replace(model.params, fold_in_prior=4.0,
+                                                                   fold_in_bias_prior=4.0))
+    # One 5★ rating of film 10 (expected 3.5): λ = 0.1 × 1 + 4; b = p = 1.5 / (2 + 4.1).
+    user = shrunk.fold_in([10], [5.0])
+    assert user.bias == pytest.approx(1.5 / 6.1)
+    assert user.factors.tolist() == pytest.approx([1.5 / 6.1])
+    # Unshrunk, that one rating moves the viewer almost three times as far: b = p = 1.5 / 2.1.
+    bold = model.fold_in([10], [5.0])
+    assert bold.bias == pytest.approx(1.5 / 2.1)
 
 
 def test_it_refuses_mismatched_fold_in_lengths():

@@ -26,8 +26,11 @@ def test_neighbours_vote_for_what_they_liked_weighted_by_the_films_shared():
     model = UserKNN.fit(SMALL)
     # Loving film 10: viewer 1 loved it too (idf × (1 + 3)), viewer 2 only saw it (idf × 1).
     assert scores(model, {10: 5.0}) == pytest.approx({10: 4 * SHARED, 20: 4 * SHARED, 30: SHARED, 40: 0.0})
-    # Disliking it, nobody shares the liking: both count the same.
-    assert scores(model, {10: 1.0}) == pytest.approx({10: SHARED, 20: SHARED, 30: SHARED, 40: 0.0})
+    # Disliking it: viewer 1, who loved it, counts against (-idf × 4) and viewer 2, who only saw
+    # it, gains nothing: nobody is like this viewer, so nothing gets a vote.
+    assert scores(model, {10: 1.0}) == pytest.approx({10: 0.0, 20: 0.0, 30: 0.0, 40: 0.0})
+    # Beside a shared loved film, the disliked one cancels viewer 1's likeness.
+    assert scores(model, {10: 1.0, 20: 5.0})[30] == pytest.approx(0.0)
 
 
 def test_only_the_closest_neighbours_vote():
