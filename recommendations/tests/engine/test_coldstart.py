@@ -265,3 +265,11 @@ def test_few_taste_directions_rank_better_for_viewers_with_five_ratings_on_ml100
     reduced, full = ndcg(ColdStartParams()), ndcg(ColdStartParams(rank=0, l2=2.0))
     # Measured on these 189 viewers: rank 20 (λ 1) 0.550, the full solution (λ 2, the former default) 0.539.
     assert reduced > full + 0.005
+
+
+def test_a_disliked_film_pushes_down_what_its_fans_liked(model):
+    # Sci-fi film 1 is loved by the sci-fi fans: disliking it lowers the other sci-fi films.
+    alone = model.score(np.array([ROMANCE[0]]), np.array([5.0]))
+    against = model.score(np.array([ROMANCE[0], SCIFI[0]]), np.array([5.0, 1.0]))
+    rows = np.searchsorted(model.movie_ids, SCIFI[1:])
+    assert (against[rows] < alone[rows]).all()

@@ -46,3 +46,11 @@ def test_it_round_trips_through_npy_files(tmp_path):
 def test_it_refuses_a_non_positive_penalty():
     with pytest.raises(ValueError):
         ease_weights(np.eye(2), l2=0.0)
+
+
+def test_a_disliked_film_counts_against_its_neighbours():
+    ratings = pd.DataFrame({"user_id": [1, 1, 2], "movie_id": [10, 20, 10], "score": [5.0, 1.0, 3.0]})
+    model = EASE.fit(ratings, EASEParams(l2=1.0))
+    # Signed: row 10 minus half of row 20 (weights [0, 1/3] and [1/2, 0]).
+    assert model.score(np.array([10, 20]), np.array([1.0, -0.5])).tolist() == pytest.approx([-0.25, 1 / 3])
+    assert model.score(np.array([20]), np.array([0.0])).tolist() == [0.0, 0.0]  # a lukewarm film says nothing

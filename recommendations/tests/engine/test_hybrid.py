@@ -248,3 +248,30 @@ def test_it_serves_viewers_with_five_ratings_far_better_than_popularity(shared_d
     # cold-start signal the hybrid scored 0.489).
     assert hybrid > 1.4 * popularity
     assert hybrid > 1.15 * ease
+
+
+def test_no_pick_is_predicted_below_the_stars_floor_while_enough_films_clear_it(model):
+    history = {1: 5.0, 2: 4.5, 11: 1.0}
+    floor = max(model.params.min_stars, np.mean(list(history.values())) - model.params.below_mean)
+    unrated = [m for m in model.movie_ids.tolist() if m not in history]
+    clear = int(np.sum(model.predict(history, unrated) >= floor))
+    assert 0 < clear < len(unrated)
+    picks = model.recommend(history, n=clear)
+    assert all(p.predicted_rating >= floor for p in picks)
+    topped_up = model.recommend(history, n=clear + 1)  # one more than clear it: the best-predicted of the rest
+    assert sum(p.predicted_rating < floor for p in topped_up) == 1
+    assert [p.movie_id for p in topped_up[:clear]] == [p.movie_id for p in picks]
+
+
+def test_disliking_the_crowds_favourites_counts_against_the_crowds_signals(model):
+    from recommendations.engine.prepare import user_profile
+
+    top = float(model.popularity.max())
+    favourite = int(model.movie_ids[np.argmax(model.popularity)])
+    against = model._against_the_crowd(user_profile(model.movie_ids, {favourite: 1.0, 12: 5.0}))
+    assert against == pytest.approx(0.5)  # one of two ratings, a 1★ for the most popular film
+    obscure = int(model.movie_ids[np.argmin(np.where(model.popularity > 0, model.popularity, np.inf))])
+    lesser = model._against_the_crowd(user_profile(model.movie_ids, {obscure: 1.0, 12: 5.0}))
+    assert lesser == pytest.approx(model.popularity[model.movie_ids.tolist().index(obscure)] / top / 2)
+    assert lesser < against
+    assert model._against_the_crowd(user_profile(model.movie_ids, {favourite: 4.0})) == 0.0

@@ -90,3 +90,10 @@ def test_scores_read_through_the_transposed_neighbours_equal_the_full_product(mo
         np.testing.assert_allclose(model.score(np.array(rated, dtype=np.int64)), want, rtol=1e-6)
     monkeypatch.undo()
     np.testing.assert_allclose(model.score(np.array(cases[4], dtype=np.int64)), expected[4], rtol=1e-6)
+
+
+def test_a_disliked_film_counts_against_its_neighbours():
+    model = ItemKNN.fit(ratings(), ItemKNNParams(k=5, shrinkage=0))
+    liked = model.score(np.array([1]))
+    both = model.score(np.array([1, 2]), np.array([1.0, -1.0]))
+    np.testing.assert_allclose(both, liked - model.score(np.array([2])), rtol=1e-6)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommendations.engine.rerank import allowed_rows, genre_diverse, top_rows
+from recommendations.engine.rerank import allowed_rows, genre_diverse, stars_floor, top_rows
 
 CATALOGUE = np.array([10, 20, 30, 40, 50])
 
@@ -47,3 +47,10 @@ def test_it_orders_like_a_full_sort_of_the_allowed_rows_whatever_the_ties_gaps_a
         values = np.nan_to_num(scores[rows], nan=-np.inf)
         expected = rows[np.lexsort((rows, -popularity[rows], -values))][:n]
         assert top_rows(scores, allowed, n, tie_break=popularity).tolist() == expected.tolist()
+
+
+def test_the_stars_floor_keeps_the_pool_order_above_it_and_tops_up_with_the_best_below():
+    stars = np.array([3.9, 3.2, np.nan, 4.5, 3.4])
+    assert stars_floor(stars, 3.5, 2).tolist() == [0, 3]
+    assert stars_floor(stars, 3.5, 4).tolist() == [0, 3, 4, 1]  # 3.4 before 3.2; no stars last
+    assert stars_floor(stars, 3.5, 5).tolist() == [0, 3, 4, 1, 2]
