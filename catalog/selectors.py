@@ -60,7 +60,7 @@ def movie_search(
 
 
 def movie_similar(*, movie: Movie, n: int = 20) -> list[Movie]:
-    """The movie's content neighbours (TF-IDF cosine), most similar first."""
+    """The movie's related movies (alike, co-watched and well rated: ``engine.related``), most related first."""
     links = movie.similar_links.select_related("similar").order_by("rank")[:n]
     return [link.similar for link in links]
 

@@ -118,7 +118,7 @@ def _because_you_rated(rating: Rating, shown: set[int]) -> Section:
     return Section(
         key=f"because-{rating.movie.pk}",
         title=f"Because you rated {title}",
-        subtitle=f"You gave it {rating.score:g}★. These share its genres, tags and story.",
+        subtitle=f"You gave it {rating.score:g}★. These are alike and loved by the same viewers.",
         cards=[Card(movie=m) for m in movies],
         link=reverse("movie-detail", args=[rating.movie.pk]),
         personal=True,

@@ -58,7 +58,13 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 SIGNALS = ("popularity", "ease", "itemknn", "content", "rating", "coldstart", "userknn")
 PREDICTORS = ("blend", "svd", "none")
-CROWD = ("popularity", "coldstart", "userknn")  # what viewers at large like, more than what this one does
+# What viewers at large like and watch together, more than what this viewer likes: the signals a
+# viewer who gives the crowd's favourites 1★ should hear less of (``HybridParams.crowd_discount``).
+CROWD = ("popularity", "coldstart", "userknn", "ease")
+CROWD_PRIOR = 5.0
+# Disagreement everyone shows: a heavy rater dislikes some well-known films too (ml-100k's holdout
+# viewers average ~0.04); only what goes beyond it discounts the crowd.
+CROWD_TOLERANCE = 0.05
 
 
 # The two named mixes: signal → (weight, why). A viewer's weights slide from the first to the
@@ -66,14 +72,14 @@ CROWD = ("popularity", "coldstart", "userknn")  # what viewers at large like, mo
 NEW_USER_MIX: dict[str, tuple[float, str]] = {
     "coldstart": (4.0, "fitted to guess liked films from a few ratings: the strongest signal at 1-10 ratings"),
     "popularity": (0.5, "with little known, what most viewers like is a safe part of the answer"),
-    "content": (0.75, "keeps a new viewer's picks in the kinds of film they rated well (personas)"),
+    "content": (0.5, "keeps a new viewer's picks in the kinds of film they rated well (personas)"),
     "userknn": (0.75, "what viewers who rated the same films liked: +0.004 NDCG@10 at 5 ratings"),
     "ease": (0.3, "co-watching from the first liked films, pushed down by the disliked ones"),
     "itemknn": (0.0, "EASE says the same for new viewers and scored higher"),
     "rating": (0.0, "predicted stars of a five-rating fold-in rank worse than the signals above"),
 }
 HEAVY_USER_MIX: dict[str, tuple[float, str]] = {
-    "ease": (1.0, "the best single top-N ranker once a viewer has rated dozens of films"),
+    "ease": (2.5, "the best single top-N ranker once a viewer has rated dozens of films"),
     "itemknn": (0.3, "covers the films EASE leaves out (it models only the most-rated)"),
     "content": (0.2, "the only signal for films nobody has rated yet"),
     "popularity": (0.1, "breaks near-ties toward films viewers at large liked"),
@@ -130,12 +136,12 @@ class HybridParams:
     liked: float = 4.0
     seed_min_stars: float = 3.0
     disliked: float = 2.0
-    dislike_weight: float = 0.5
+    dislike_weight: float = 0.25
     max_seeds: int = 300
     min_stars: float = 3.5
     below_mean: float = 0.5
     pool: int = 100
-    crowd_discount: float = 4.0
+    crowd_discount: float = 10.0
     predictor: str = "blend"
     popularity_damping: float = 10.0
     ease: EASEParams = field(default_factory=EASEParams)
@@ -428,7 +434,7 @@ class HybridModel:
             # A viewer who gives well-known films low stars is telling us the crowd's taste is not theirs.
             against = self._against_the_crowd(profile)
             for name in CROWD:
-                weights[name] *= max(0.0, 1.0 - self.params.crowd_discount * against)
+                weights[name] *= max(0.0, 1.0 - self.params.crowd_discount * max(0.0, against - CROWD_TOLERANCE))
         predictor_user = None
         if self.predictor is not None and (fold_in or self.params.min_stars > 0 or weights["rating"] > 0):
             predictor_user = self.predictor.fold_in(profile.movie_ids, profile.scores)
@@ -455,7 +461,7 @@ class HybridModel:
         return _Scored(evidence=evidence, total=total, parts=parts, typical=typical, scales=scales)
 
     def _against_the_crowd(self, profile: Profile) -> float:
-        """How much the viewer disagrees with the crowd, in [0, 1]: their dislikes of popular films
+        """How much the viewer disagrees with the crowd, in [0, 1): their dislikes of popular films
         (each weighted by its popularity relative to the most popular) per rating.
 
         Giving the crowd's favourites 1★ says what most viewers like is not for this viewer; a
@@ -465,7 +471,8 @@ class HybridModel:
         if top <= 0:
             return 0.0
         disliked = profile.rows[profile.scores <= self.params.disliked]
-        return float(np.sum(np.asarray(self.popularity)[disliked]) / top / profile.size)
+        # Per rating, with CROWD_PRIOR ratings that agree added: one dislike among three ratings is thin evidence.
+        return float(np.sum(np.asarray(self.popularity)[disliked]) / top / (profile.size + CROWD_PRIOR))
 
     def _stars(self, scored: _Scored, rows: np.ndarray) -> np.ndarray | None:
         """Predicted stars of some catalogue rows (NaN where the predictor cannot say), None without a predictor."""

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 from unidecode import unidecode
 
-from .content import content_neighbours
+from .arrays import id_rows
+from .content import content_neighbours, movie_features
 from .itemknn import ItemKNN, ItemKNNParams
 
 logger = logging.getLogger(__name__)
@@ -38,8 +39,9 @@ class RelatedParams:
     Attributes:
         content_weight, corating_weight: weights of the two similarities (each scaled to [0, 1]
             per film by its best neighbour).
-        corating_floor: what a content neighbour nobody co-rated keeps: the score is
-            ``content × (corating_floor + corating)``.
+        corating_floor, content_power: the score is ``content ** content_power × (corating_floor
+            + corating)``: a neighbour nobody co-rated keeps ``corating_floor``, and likeness counts
+            more than co-watching (else the most-watched films lead every list).
         candidates: neighbours of each kind considered per film.
         min_ratings: ratings a film needs to be listed before films with fewer.
         damping: pseudo-ratings at the global mean in the quality prior.
@@ -50,6 +52,7 @@ class RelatedParams:
     content_weight: float = 1.0
     corating_weight: float = 1.0
     corating_floor: float = 0.3
+    content_power: float = 2.0
     candidates: int = 60
     min_ratings: int = 10
     damping: float = 10.0
@@ -114,9 +117,19 @@ def related_movies(
     links["scaled"] *= links["kind"].map(weight)
     table = links.pivot_table(index=["movie_id", "similar_id"], columns="kind", values="scaled",
                               aggfunc="max", fill_value=0.0).reset_index()
+    if "corating" in table:
+        # A co-rated film outside the content shortlist still gets its real likeness (The Shining
+        # for Halloween), scaled like the shortlist's.
+        missing = (table["content"] == 0).to_numpy()
+        likeness = _content_similarity(movies, table["movie_id"].to_numpy()[missing],
+                                       table["similar_id"].to_numpy()[missing])
+        best_content = content.groupby("movie_id")["score"].max()
+        scale = table["movie_id"].iloc[np.flatnonzero(missing)].map(best_content).to_numpy(dtype=np.float64)
+        table.loc[missing, "content"] = params.content_weight * np.minimum(
+            1.0, np.divide(likeness, scale, out=np.zeros_like(likeness), where=scale > 0))
     # Alike *and* watched by the same people: co-rating alone favours the most-watched films
     # (Toy Story → Forrest Gump), content alone a film's namesakes however poor.
-    table["score"] = table["content"] * (params.corating_floor + table.get("corating", 0.0))
+    table["score"] = table["content"] ** params.content_power * (params.corating_floor + table.get("corating", 0.0))
     if len(quality):
         table["score"] *= table["similar_id"].map(quality).fillna(float(quality.min())).to_numpy()
         table["enough"] = table["similar_id"].map(counts).fillna(0).to_numpy() >= params.min_ratings
@@ -136,6 +149,22 @@ def related_movies(
                 time.perf_counter() - started)
     return table[["movie_id", "similar_id", "score", "rank"]].astype(
         {"movie_id": np.int64, "similar_id": np.int64, "score": np.float64, "rank": np.int64}).reset_index(drop=True)
+
+
+def _content_similarity(movies: pd.DataFrame, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The content score (``engine.content``'s cosine) of each (first, second) pair of movie ids."""
+    if len(first) == 0:
+        return np.empty(0)
+    features = movie_features(movies).tocsr()
+    rows, known = id_rows(np.sort(movies["movie_id"].to_numpy(dtype=np.int64)), np.r_[first, second])
+    order = np.argsort(movies["movie_id"].to_numpy(dtype=np.int64), kind="stable")
+    rows = order[rows]
+    a, b = rows[: len(first)], rows[len(first):]
+    out = np.zeros(len(first))
+    for start in range(0, len(first), 100_000):  # bounded memory at 59k movies × 60 neighbours
+        part = slice(start, start + 100_000)
+        out[part] = np.asarray(features[a[part]].multiply(features[b[part]]).sum(axis=1)).ravel()
+    return out * known[: len(first)] * known[len(first):]
 
 
 def _corating_neighbours(ratings: pd.DataFrame, params: RelatedParams) -> pd.DataFrame:

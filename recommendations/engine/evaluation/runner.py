@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -220,10 +219,9 @@ def _rating_run(name: str, split: Split) -> dict[str, Any]:
 def _ranking_runs(
     names: Sequence[str], split: Split, movies: pd.DataFrame | None, params: HybridParams, *, k: int, threshold: float
 ) -> dict[str, dict[str, Any]]:
-    # The ranking signal "rating" uses the factor model only, so fitting the blend's kNN half
-    # would change no ranking: fit the SVD predictor, which is what the views rank with.
+    # The served predictor: its stars decide which candidates clear the stars floor.
     started = time.perf_counter()
-    model = HybridModel.fit(split.train, movies, params=replace(params, predictor="svd"))
+    model = HybridModel.fit(split.train, movies, params=params)
     fit_seconds = time.perf_counter() - started
     known = pd.concat([split.train, split.known]) if len(split.known) else split.train
     histories = _histories(known, set(split.test["user_id"].unique()))

@@ -15,7 +15,7 @@ from recommendations.engine.ease import EASEParams
 from recommendations.engine.evaluation.protocols import cold_start_users
 from recommendations.engine.evaluation.ranking import ranking_metrics
 from recommendations.engine.explain import GENRE, POPULAR, RATED, Reason
-from recommendations.engine.hybrid import HybridModel, HybridParams, Pick
+from recommendations.engine.hybrid import CROWD_PRIOR, HybridModel, HybridParams, Pick
 from recommendations.engine.svd import SVDParams
 from recommendations.engine.userknn import UserKNNParams
 
@@ -269,9 +269,10 @@ def test_disliking_the_crowds_favourites_counts_against_the_crowds_signals(model
     top = float(model.popularity.max())
     favourite = int(model.movie_ids[np.argmax(model.popularity)])
     against = model._against_the_crowd(user_profile(model.movie_ids, {favourite: 1.0, 12: 5.0}))
-    assert against == pytest.approx(0.5)  # one of two ratings, a 1★ for the most popular film
+    # One of two ratings is a 1★ for the most popular film; CROWD_PRIOR agreeing ratings temper it.
+    assert against == pytest.approx(1 / (2 + CROWD_PRIOR))
     obscure = int(model.movie_ids[np.argmin(np.where(model.popularity > 0, model.popularity, np.inf))])
     lesser = model._against_the_crowd(user_profile(model.movie_ids, {obscure: 1.0, 12: 5.0}))
-    assert lesser == pytest.approx(model.popularity[model.movie_ids.tolist().index(obscure)] / top / 2)
+    assert lesser == pytest.approx(model.popularity[model.movie_ids.tolist().index(obscure)] / top / (2 + CROWD_PRIOR))
     assert lesser < against
     assert model._against_the_crowd(user_profile(model.movie_ids, {favourite: 4.0})) == 0.0

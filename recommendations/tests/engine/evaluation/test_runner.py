@@ -56,12 +56,19 @@ def test_it_checks_the_issue_targets():
     results = {
         "rating": {"u1-u5": {"blend": {"rmse": 0.905, "fit_seconds": 3.0}}},
         "ranking": {
-            "holdout": {"hybrid": {"ndcg": 0.38, "coverage": 0.15}, "ease": {"ndcg": 0.37, "coverage": 0.19},
-                        "popularity": {"ndcg": 0.17, "coverage": 0.03}},
-            "cold-users-5": {"hybrid": {"ndcg": 0.4}, "popularity": {"ndcg": 0.36}},
+            "holdout": {
+                "hybrid": {"ndcg": 0.38, "coverage": 0.15, "liked_share": 0.8, "disliked_share": 0.03},
+                "ease": {"ndcg": 0.37, "coverage": 0.19, "liked_share": 0.7, "disliked_share": 0.09},
+                "popularity": {"ndcg": 0.17, "coverage": 0.03, "liked_share": 0.82, "disliked_share": 0.05},
+            },
+            "cold-users-5": {"hybrid": {"ndcg": 0.47}, "popularity": {"ndcg": 0.36}},
         },
+        "cold_rmse": [{"known": 5, "rmse": 0.97, "baseline_rmse": 0.98}],
     }
-    assert [c["met"] for c in quality_targets(results)] == [True, True, True, True, False]
+    checks = {c["goal"]: c["met"] for c in quality_targets(results)}
+    assert [met for goal, met in checks.items() if "disliked share" in goal] == [False]  # 0.03 > half of 0.05
+    assert all(met for goal, met in checks.items() if "disliked share" not in goal), checks
+    assert len(checks) == 8
 
 
 def test_it_says_when_no_user_can_be_made_cold(small_world):
