@@ -31,7 +31,7 @@ MOVIELENS_DIR = Path(env.str("MOVIELENS_DIR", default=str(DATA_DIR / "movielens"
 MOVIELENS_MIRROR = env.str("MOVIELENS_MIRROR", default="https://files.grouplens.org/datasets/movielens")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "moviesite.apps.AdminConfig",  # django.contrib.admin with the site in moviesite/admin_site.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -216,6 +216,9 @@ if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
 # The pair, not the address alone: a shared address (office, proxy) cannot lock everyone out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A lockout lasts AXES_COOLOFF_MINUTES from when it began: attempts while locked out (even with the right
+# password) neither count nor restart the clock, or a script retrying would keep a member out for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
