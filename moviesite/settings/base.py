@@ -244,9 +244,11 @@ if NUM_PROXIES < 0:
     raise environ.ImproperlyConfigured("NUM_PROXIES must be 0 or more")
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers a missing or wrong credential with the first class's challenge, so callers
+    # get 401 with `WWW-Authenticate: Token` (session authentication has no challenge: it made that a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "accounts.authentication.CachedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     # DRF's parsers, the JSON one also refusing JSON nested too deep to parse (moviesite.parsers).
