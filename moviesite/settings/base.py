@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "axes",
     "accounts",
     "catalog",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "moviesite.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -280,6 +283,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Staff-only operations are listed to staff alone (moviesite.api_schema), and every operation
+    # documents the framework's own error answers (401, 404, 414, 429).
+    "SERVE_PUBLIC": False,
+    "DEFAULT_GENERATOR_CLASS": "moviesite.api_schema.SchemaGenerator",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "moviesite.api_schema.standard_error_responses"],
 }
 
 # --- Internationalisation and static files -----------------------------------------
@@ -316,3 +325,25 @@ TMDB_IMAGE_BASE = env.str("TMDB_IMAGE_BASE", default="https://image.tmdb.org/t/p
 TMDB_REQUESTS_PER_SECOND = env.float("TMDB_REQUESTS_PER_SECOND", default=20.0)
 if TMDB_REQUESTS_PER_SECOND <= 0:
     raise environ.ImproperlyConfigured("TMDB_REQUESTS_PER_SECOND must be greater than 0")
+
+# --- Content Security Policy (django-csp) ----------------------------------------------
+# Scripts only from this site, plus the one-line inline script in base.html carrying the per-response
+# nonce; no plugins, no <base> tricks, no framing, forms post only here. Style *attributes* are allowed
+# (style-src-attr): cards and bars set CSS custom properties and widths in markup, which cannot run code;
+# <style> elements and stylesheets from elsewhere stay blocked. Posters may come from TMDB's image host.
+_tmdb_images = re.match(r"https?://[^/]+", TMDB_IMAGE_BASE)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *([_tmdb_images.group(0)] if _tmdb_images else [])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
