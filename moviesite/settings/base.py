@@ -102,27 +102,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A server that does not answer costs a bounded wait, not a worker: connecting gives up after
+    # DATABASE_CONNECT_TIMEOUT seconds, and a web request's statement after DATABASE_STATEMENT_TIMEOUT
+    # (gunicorn's own limit is 30 s). The Celery worker lifts the statement limit: exports and training
+    # queries may run for minutes (moviesite.celery).
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),
+        "options": f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT', default=25)}s",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 # --- Cache and broker --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")  # empty = embedded file cache and filesystem broker
-if REDIS_URL:
+
+
+def redis_cache_settings(url: str) -> dict[str, object]:
+    """django-redis on `url`: a Redis outage degrades to computing recommendations, never a 500.
+
+    A hung Redis costs one 1 s timeout per process every few seconds, not one per call (the breaker).
+    """
     from moviesite.redis_breaker import BreakerConnection
 
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_PREFIX", default="moviesite"),
-            # A Redis outage degrades to computing recommendations, never a 500.
-            # A hung Redis costs one timeout per process every few seconds, not one per call.
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1,
-                "CONNECTION_POOL_KWARGS": {"connection_class": BreakerConnection},
-            },
-        }
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1,
+            "CONNECTION_POOL_KWARGS": {"connection_class": BreakerConnection},
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": {**redis_cache_settings(REDIS_URL), "KEY_PREFIX": env.str("CACHE_PREFIX",
+                                                                                  default="moviesite")}}
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     # File-backed so the web server and the Celery worker see the same entries.
@@ -161,6 +176,14 @@ def filesystem_broker_options(folder: Path) -> dict[str, object]:
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(DATA_DIR / "broker")
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Publishing (a retrain request, a picks refresh) and reading the queue length happen in web requests:
+    # a hung Redis must fail them in about a second, not hold them forever. The worker's BRPOP loop is
+    # not a blocking read and is unaffected.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
+# One quick retry of a publish (a connection Redis dropped on restart), not three: each waits a timeout.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                                    "interval_max": 0.2}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
