@@ -58,7 +58,8 @@ class MovieListParams(QueryParams):
     genre = serializers.ListField(child=serializers.CharField(max_length=64, allow_blank=True), required=False,
                                   max_length=20, help_text="Genre name; repeat to require several genres.")
     year_min = serializers.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX)
-    year_max = serializers.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX)
+    year_max = serializers.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX,
+                                        help_text="Must not be before year_min (400).")
     ordering = serializers.ChoiceField(choices=list(SORTS), required=False, default="popular")
 
     def validate(self, attrs: dict) -> dict:

@@ -38,3 +38,5 @@ urlpatterns = [
 ]
 if os.environ.get("BENCH_VIEWS") == "1":  # `python -m bench`'s do-nothing baseline view
     urlpatterns.append(path("bench/", include("bench.urls")))
+
+handler404 = "moviesite.errors.page_not_found"

@@ -213,6 +213,28 @@ def test_a_single_valued_query_parameter_given_twice_is_refused(api_client, movi
     assert name in _error_body(response)
 
 
+@pytest.mark.parametrize("url, name", [("/api/recommendations/?n=", "n"), ("/api/movies/?ordering=", "ordering"),
+                                       ("/api/movies/?year_min=", "year_min")])
+def test_a_query_parameter_given_without_a_value_is_refused(api_client, nothing_written, url, name):
+    response = api_client.get(url)
+
+    assert response.status_code == 400
+    assert name in _error_body(response)
+
+
+@pytest.mark.parametrize("query", ["search=", "genre=", "genre=&genre=Animation"])
+def test_a_text_query_parameter_may_be_empty(api_client, movie, query):
+    assert api_client.get(f"/api/movies/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/movies/-1/", "/api/nothing-here/", "/api/ratings/1.5/"])
+def test_an_api_url_matching_no_route_is_a_json_404(api_client, path):
+    response = api_client.get(path)
+
+    assert response.status_code == 404
+    assert _error_body(response) == {"detail": "Not found."}
+
+
 def test_a_repeatable_query_parameter_may_be_repeated(api_client, movie):
     assert api_client.get("/api/movies/?genre=Animation&genre=Comedy").status_code == 200
 
