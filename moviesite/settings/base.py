@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -350,15 +350,15 @@ if TMDB_REQUESTS_PER_SECOND <= 0:
     raise environ.ImproperlyConfigured("TMDB_REQUESTS_PER_SECOND must be greater than 0")
 
 # --- Content Security Policy (django-csp) ----------------------------------------------
-# Scripts only from this site, plus the one-line inline script in base.html carrying the per-response
-# nonce; no plugins, no <base> tricks, no framing, forms post only here. Style *attributes* are allowed
+# Scripts only from this site's own files (no inline script at all, so pages served from a cache need no
+# fresh nonce); no plugins, no <base> tricks, no framing, forms post only here. Style *attributes* are allowed
 # (style-src-attr): cards and bars set CSS custom properties and widths in markup, which cannot run code;
 # <style> elements and stylesheets from elsewhere stay blocked. Posters may come from TMDB's image host.
 _tmdb_images = re.match(r"https?://[^/]+", TMDB_IMAGE_BASE)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF],
         "style-src": [SELF],
         "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF, "data:", *([_tmdb_images.group(0)] if _tmdb_images else [])],
