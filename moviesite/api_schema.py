@@ -6,7 +6,8 @@ hide the ratings API from anonymous readers of the docs, who are exactly the dev
 
 Every operation also documents the errors the framework may answer before the view runs: 401 (a
 missing, wrong or expired token where one is needed or sent), 404 (an id in the path or a page past the
-end), 414 (a URL longer than the server reads) and 429 (rate limits), each with a `{"detail": …}` body.
+end), 414 (a URL longer than the server reads) and 429 (rate limits), each with a `{"detail": …}` body,
+and a paginated list its 400 (`?page=` given twice).
 """
 from __future__ import annotations
 
@@ -48,8 +49,12 @@ def standard_error_responses(result: dict[str, Any], generator, request, public)
             if any(operation.get("security", [])):  # reads a token or session ({} alone: anonymous only)
                 responses.setdefault("401", _error("Authentication needed, or the token sent is wrong "
                                                    "(the WWW-Authenticate header names the scheme)."))
-            if any(p.get("in") == "path" for p in parameters) or any(p.get("name") == "page" for p in parameters):
+            paginated = any(p.get("name") == "page" for p in parameters)
+            if any(p.get("in") == "path" for p in parameters) or paginated:
                 responses.setdefault("404", _error("No such resource, or a page past the last one."))
+            if paginated:
+                responses.setdefault("400", {"description": "A parameter given twice or malformed; the body "
+                                                            "names each one and why."})
             responses.setdefault("414", {"description": "The URL is longer than the server reads."})
             responses.setdefault("429", _error("Too many requests; the Retry-After header says when to "
                                                "try again."))

@@ -280,7 +280,7 @@ REST_FRAMEWORK = {
     # DRF's parsers, the JSON one also refusing JSON nested too deep to parse (moviesite.parsers).
     "DEFAULT_PARSER_CLASSES": ["moviesite.parsers.JSONParser", "rest_framework.parsers.FormParser",
                                "rest_framework.parsers.MultiPartParser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "moviesite.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

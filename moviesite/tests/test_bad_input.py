@@ -235,6 +235,15 @@ def test_an_api_url_matching_no_route_is_a_json_404(api_client, path):
     assert _error_body(response) == {"detail": "Not found."}
 
 
+@pytest.mark.parametrize("url", ["/api/movies/?page=1&page=2", "/api/ratings/?page=1&page=2",
+                                 "/api/watchlist/?page=1&page=2"])
+def test_a_page_number_given_twice_is_refused(viewer_api, nothing_written, url):
+    response = viewer_api.get(url)
+
+    assert response.status_code == 400
+    assert "page" in _error_body(response)
+
+
 def test_a_repeatable_query_parameter_may_be_repeated(api_client, movie):
     assert api_client.get("/api/movies/?genre=Animation&genre=Comedy").status_code == 200
 
