@@ -236,6 +236,30 @@ def postgres_down(stack: Stack, world: World) -> list[Outcome]:
     ]
 
 
+def postgres_hung(stack: Stack, world: World) -> list[Outcome]:
+    """PostgreSQL stops answering the web (connections accepted, nothing answered): /healthz says so in time.
+
+    Pages needing the database wait for it (gunicorn's timeout ends them): a load balancer that polls
+    /healthz takes the instance out instead of waiting with them.
+    """
+    stack.database_freeze(True)
+    try:
+        health = _health_pair(stack) + _health_pair(stack)
+    finally:
+        stack.database_freeze(False)
+    seconds, _ = _recovery(stack, world)
+    downs = [set(r.body.get("down", [])) if isinstance(r.body, dict) else set() for r in health]
+    slowest = max(r.seconds for r in health)
+    return [
+        check("PostgreSQL hung: /healthz", f"503 naming the database within {HUNG:.0f}s, 4 calls (2 at once)",
+              all(r.status == 503 and r.seconds <= HUNG for r in health) and all("database" in d for d in downs),
+              f"{', '.join(r.label for r in health)}; slowest {slowest:.2f}s"),
+        check("PostgreSQL answers again: recovers", f"/healthz 200 and pages 200 within {RECOVERY:.0f}s",
+              seconds is not None and seconds <= RECOVERY,
+              f"back after {seconds:.1f}s" if seconds is not None else f"not back in {RECOVERY * 3:.0f}s"),
+    ]
+
+
 def postgres_restarted(stack: Stack, world: World) -> list[Outcome]:
     """Opt-in (--restart-postgres): restarts the machine's shared cluster, so other people's tests may fail."""
     version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
@@ -352,4 +376,5 @@ def artifact_deleted(stack: Stack, world: World) -> list[Outcome]:
     ]
 
 
-SCENARIOS = [baseline, redis_stopped, redis_frozen, postgres_down, worker_killed_mid_training, artifact_deleted]
+SCENARIOS = [baseline, redis_stopped, redis_frozen, postgres_down, postgres_hung, worker_killed_mid_training,
+             artifact_deleted]

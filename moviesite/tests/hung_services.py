@@ -1,18 +1,15 @@
-"""A private redis-server a test can hang (SIGSTOP) and resume, and a TCP relay to PostgreSQL it can freeze.
+"""A private redis-server a test can hang (SIGSTOP) and resume (a hung PostgreSQL: chaos.relay).
 
-Nothing shared is touched: the Redis is this test's own process, and a frozen relay stops forwarding only
-the connections made through it, as a hung server (or a dropped network) would look to the client.
+Nothing shared is touched: the Redis is this test's own process.
 """
 from __future__ import annotations
 
 import os
-import select
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,56 +68,6 @@ class PrivateRedis:
                 self.process.kill()
                 self.process.wait(timeout=10)
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-class FreezableRelay:
-    """Forwards TCP connections to (host, port); while frozen it accepts and reads but forwards nothing."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.frozen = threading.Event()
-        self.stopped = threading.Event()
-        self.listener = socket.create_server((HOST, 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True, name="relay-accept").start()
-
-    def _accept(self) -> None:
-        self.listener.settimeout(0.2)
-        while not self.stopped.is_set():
-            try:
-                client, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._pump, args=(client,), daemon=True, name="relay-pump").start()
-
-    def _pump(self, client: socket.socket) -> None:
-        try:
-            upstream = socket.create_connection(self.target, timeout=5)
-        except OSError:
-            client.close()
-            return
-        pair = {client: upstream, upstream: client}
-        try:
-            while not self.stopped.is_set():
-                readable, _, _ = select.select(list(pair), [], [], 0.2)
-                if self.frozen.is_set():
-                    continue  # hold everything: the client waits for an answer that does not come
-                for sock in readable:
-                    data = sock.recv(65536)
-                    if not data:
-                        return
-                    pair[sock].sendall(data)
-        except OSError:
-            pass
-        finally:
-            client.close()
-            upstream.close()
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.listener.close()
 
 
 @contextmanager

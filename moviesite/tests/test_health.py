@@ -132,7 +132,7 @@ def test_it_recovers_once_a_hung_redis_answers_again(client, hung_redis):
 def test_it_answers_503_naming_the_database_when_postgresql_hangs(client, worker_alive, monkeypatch):
     from django.db import DEFAULT_DB_ALIAS, connection, connections
 
-    from moviesite.tests.hung_services import FreezableRelay
+    from chaos.relay import FreezableRelay
 
     if connection.vendor != "postgresql":
         pytest.skip("a hung PostgreSQL connection needs PostgreSQL")
