@@ -10,6 +10,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from moviesite.throttling import ScopedRateThrottle
 
@@ -38,6 +39,8 @@ class TokenObtainApi(ObtainAuthToken):
 
     # Credentials in the body are the whole check: no session, so no CSRF token needed.
     authentication_classes: list = []
+    # ObtainAuthToken names DRF's own parsers; the site's JSON parser also refuses over-deep nesting.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     serializer_class = TokenRequestSerializer
     # Every request here is a password guess: a stricter rate than the rest of the API.
     throttle_classes = [ScopedRateThrottle]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -17,7 +18,12 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:  # the same name (in any case) signed up between the form's check and here
+            form.username_taken()
+            return render(request, "accounts/signup.html", {"form": form})
         login(request, user, backend="accounts.backends.CachedModelBackend")
         messages.success(request, f"Welcome, {user.username}! Rate a few movies you have seen to get started.")
         return redirect("onboarding")

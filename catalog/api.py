@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Genre, Movie
 from catalog.selectors import SORTS, movie_search, movie_similar
+from moviesite.query_params import QueryParams
 
 # PositiveSmallIntegerField's range: anything outside it cannot match and is a client mistake.
 YEAR_MIN, YEAR_MAX = 0, 32767
@@ -50,14 +51,15 @@ class MovieSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MovieListParams(serializers.Serializer):
+class MovieListParams(QueryParams):
     search = serializers.CharField(required=False, allow_blank=True, max_length=200,
                                    help_text="Words that must all appear in the title.")
     q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Alias of search.")
     genre = serializers.ListField(child=serializers.CharField(max_length=64, allow_blank=True), required=False,
                                   max_length=20, help_text="Genre name; repeat to require several genres.")
     year_min = serializers.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX)
-    year_max = serializers.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX)
+    year_max = serializers.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX,
+                                        help_text="Must not be before year_min (400).")
     ordering = serializers.ChoiceField(choices=list(SORTS), required=False, default="popular")
 
     def validate(self, attrs: dict) -> dict:
@@ -67,7 +69,7 @@ class MovieListParams(serializers.Serializer):
         return attrs
 
 
-class SimilarParams(serializers.Serializer):
+class SimilarParams(QueryParams):
     n = serializers.IntegerField(required=False, default=10, min_value=1, max_value=50)
 
 

@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 import psycopg
 
+from chaos.relay import FreezableRelay
+
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +86,9 @@ class Stack:
         self.web: subprocess.Popen | None = None
         self.worker: subprocess.Popen | None = None
         self.database_created = False
+        # gunicorn reaches PostgreSQL through a relay that can freeze (a hung server, as the web sees it);
+        # the worker and this process connect directly.
+        self.pg_relay: FreezableRelay | None = None
         self.logs = workdir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
 
@@ -109,10 +114,10 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
         }
 
-    def _popen(self, args: list[str], log_name: str) -> subprocess.Popen:
+    def _popen(self, args: list[str], log_name: str, **env: str) -> subprocess.Popen:
         log = open(self.logs / log_name, "ab")  # noqa: SIM115 - the child owns it; closed when we exit
         return subprocess.Popen(
-            args, cwd=ROOT, env={**os.environ, **self.env()}, stdout=log, stderr=subprocess.STDOUT,
+            args, cwd=ROOT, env={**os.environ, **self.env(), **env}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -170,14 +175,24 @@ class Stack:
                 (self.database,),
             )
 
+    def database_freeze(self, frozen: bool) -> None:
+        """Hang (or resume) the web's PostgreSQL connections, new and open ones: nothing refused, nothing answered."""
+        assert self.pg_relay is not None
+        if frozen:
+            self.pg_relay.frozen.set()
+        else:
+            self.pg_relay.frozen.clear()
+
     # --- gunicorn and the worker -----------------------------------------------------------------
 
     def web_start(self) -> None:
+        if self.pg_relay is None:
+            self.pg_relay = FreezableRelay(HOST, 5432)
         self.web = self._popen(
             [sys.executable, "-m", "gunicorn", "moviesite.wsgi:application", "--bind", f"{HOST}:{self.web_port}",
              "--workers", "2", "--timeout", "30", "--graceful-timeout", "5", "--log-level", "info",
              "--access-logfile", str(self.logs / "access.log"), "--access-logformat", "%(p)s %(m)s %(U)s %(s)s"],
-            "web.log",
+            "web.log", DATABASE_URL=f"postgres://root@{HOST}:{self.pg_relay.port}/{self.database}",
         )
         if not wait_for(lambda: self.http("GET", "/api/genres/", timeout=2).status == 200, timeout=30,
                         what="gunicorn"):
@@ -257,6 +272,8 @@ class Stack:
             except Exception:
                 logger.exception("could not stop %s", name)
             setattr(self, name, None)
+        if self.pg_relay is not None:
+            self.pg_relay.close()
         try:
             self.database_drop()
         except Exception:

@@ -1,7 +1,8 @@
 """The chaos run's Celery worker: the project's worker with a shorter training-lock lifetime.
 
-A worker killed mid-training leaves its lock to lapse after LOCK_TTL (300 s in production). The
-mechanism is the same at 20 s; only the run gets shorter. Started by chaos.stack as `python -m chaos.worker`.
+A worker killed mid-training on this machine is found dead at once; a lock whose holder cannot be
+looked at (another host) lapses after LOCK_TTL (60 s in production). The mechanism is the same at 20 s.
+Started by chaos.stack as `python -m chaos.worker`.
 """
 from __future__ import annotations
 

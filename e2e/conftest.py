@@ -130,15 +130,26 @@ def catalogue(transactional_db) -> Catalogue:
 
 @pytest.fixture
 def new_context(browser):
-    """new_context(viewport, **options) → a browser context closed at teardown, with short time-outs."""
+    """new_context(viewport, **options) → a browser context closed at teardown, with short time-outs.
+
+    Every page of these contexts is watched for Content-Security-Policy violations (Chromium reports each
+    on the console): a test fails if anything it did was blocked by the site's own policy.
+    """
     contexts = []
+    violations: list[str] = []
+
+    def watch(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     def make(viewport: dict = DESKTOP, **options):
         context = browser.new_context(viewport=viewport, **options)
         context.set_default_timeout(10_000)
+        context.on("console", watch)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, "blocked by the Content-Security-Policy:\n" + "\n".join(violations)

@@ -8,7 +8,7 @@ import time
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import worker_init, worker_ready, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moviesite.settings.dev")
 
@@ -35,6 +35,20 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("recommendations.tasks.model_retrain_if_due"),
         name="retrain after new ratings",
     )
+
+
+def statement_timeout_lift(databases: dict) -> None:
+    """Web requests' statement timeout is not the worker's: a ratings export or a training query may run for
+    minutes. Dropped before the worker opens any connection (its pool processes inherit the settings)."""
+    for database in databases.values():
+        database.get("OPTIONS", {}).pop("options", None)
+
+
+@worker_init.connect
+def _worker_init(**_: object) -> None:
+    from django.conf import settings
+
+    statement_timeout_lift(settings.DATABASES)
 
 
 @worker_ready.connect

@@ -2,32 +2,57 @@
 
 503 when a dependency is down (database, cache, broker, worker); a missing model is reported as
 "degraded" with 200, since the site still serves popular movies.
+
+A *hung* dependency (a stopped process, a dropped network: connections accepted, nothing answered) must
+cost a bounded wait, never the worker: a load balancer polling /healthz would otherwise hold every web
+worker and take the whole site down. So the dependency checks run side by side in a small thread pool,
+each with its own socket timeouts, and the answer is given after at most DEADLINE seconds whatever they
+do; a check still running then is reported down ("no answer"). Each check runs at most once at a time:
+while a stuck one waits, later requests report it stuck instead of starting another.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, JsonResponse
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from kombu import Connection
 
 logger = logging.getLogger(__name__)
 
 WORKER_STALE_SECONDS = 60
+DEADLINE = 2.0  # seconds for all dependency checks together; load balancers time out at 3-5 s
+CONNECT_TIMEOUT = 2  # seconds; libpq's smallest useful connect_timeout
+BROKER_TIMEOUT = 1.0  # seconds per socket operation on the broker
 Check = dict[str, Any]
 
 
 def _database() -> Check:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return {"ok": True, "vendor": connection.vendor}
+    """A fresh connection (not this thread's), so a hung server costs connect_timeout, then closes."""
+    params = {**connections.settings[DEFAULT_DB_ALIAS]}
+    options = {**params.get("OPTIONS", {})}
+    if params["ENGINE"].startswith("django.db.backends.postgresql"):
+        options["connect_timeout"] = min(int(options.get("connect_timeout", CONNECT_TIMEOUT)), CONNECT_TIMEOUT)
+    params["OPTIONS"] = options
+    backend = import_string(params["ENGINE"] + ".base.DatabaseWrapper")
+    wrapper = backend(params, alias=f"healthz-{uuid.uuid4().hex[:8]}")
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True, "vendor": wrapper.vendor}
+    finally:
+        wrapper.close()
 
 
 def _cache() -> Check:
@@ -39,10 +64,13 @@ def _cache() -> Check:
 
 
 def _broker() -> Check:
-    # A fresh connection (not the app's producer pool), so the check sees the broker as it is now.
-    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
-    with Connection(settings.CELERY_BROKER_URL, transport_options=options, connect_timeout=2) as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+    # A fresh connection (not the app's producer pool), so the check sees the broker as it is now; a read
+    # timeout as well as a connect timeout, since a hung Redis accepts the connection and never answers.
+    options = {**getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})}
+    if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        options.update(socket_timeout=BROKER_TIMEOUT, socket_connect_timeout=BROKER_TIMEOUT)
+    with Connection(settings.CELERY_BROKER_URL, transport_options=options, connect_timeout=BROKER_TIMEOUT) as conn:
+        conn.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT)
         return {"ok": True, "transport": conn.transport.driver_type}
 
 
@@ -73,19 +101,63 @@ def _model() -> Check:
     return check
 
 
-CHECKS = {"database": _database, "cache": _cache, "broker": _broker, "worker": _worker, "model": _model}
+# Run in the pool, side by side; the model check runs in the request (it reads the test's and the
+# request's own database connection) and only when the database answered.
+DEPENDENCIES = {"database": _database, "cache": _cache, "broker": _broker, "worker": _worker}
 REQUIRED = ("database", "cache", "broker", "worker")
+
+_pool = ThreadPoolExecutor(max_workers=len(DEPENDENCIES), thread_name_prefix="healthz")
+_running: dict[str, tuple[float, Future]] = {}
+_running_lock = threading.Lock()
+
+
+def _guarded(name: str) -> Check:
+    try:
+        return DEPENDENCIES[name]()
+    except Exception as exc:  # a health check reports failures, it never raises them
+        logger.warning("health check %s failed: %s", name, exc)
+        return {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
+    finally:
+        if name != "database":
+            connections.close_all()  # a pool thread keeps no database connection of its own
+
+
+def _start(name: str) -> tuple[float, Future]:
+    """The check's future: the one still running from an earlier request, or a new one."""
+    with _running_lock:
+        started, future = _running.get(name, (0.0, None))
+        if future is None or future.done():
+            started, future = time.monotonic(), _pool.submit(_guarded, name)
+            _running[name] = (started, future)
+        return started, future
+
+
+def dependencies_check(*, deadline: float = DEADLINE) -> dict[str, Check]:
+    """Every dependency's check, each answered or given up on within `deadline` seconds in all."""
+    futures = {name: _start(name) for name in DEPENDENCIES}
+    end = time.monotonic() + deadline
+    results: dict[str, Check] = {}
+    for name, (started, future) in futures.items():
+        try:
+            results[name] = future.result(timeout=max(0.0, end - time.monotonic()))
+        except FutureTimeout:
+            waited = time.monotonic() - started
+            logger.warning("health check %s has not answered for %.1f s", name, waited)
+            results[name] = {"ok": False, "detail": f"no answer after {waited:.1f} s"}
+    return results
 
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    results: dict[str, Check] = {}
-    for name, check in CHECKS.items():
+    results = dependencies_check()
+    if results["database"]["ok"]:
         try:
-            results[name] = check()
-        except Exception as exc:  # a health check reports failures, it never raises them
-            logger.warning("health check %s failed: %s", name, exc)
-            results[name] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
+            results["model"] = _model()
+        except Exception as exc:
+            logger.warning("health check model failed: %s", exc)
+            results["model"] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
+    else:
+        results["model"] = {"ok": False, "detail": "not checked: the database did not answer"}
     down = [name for name in REQUIRED if not results[name]["ok"]]
     status = "down" if down else ("ok" if results["model"]["ok"] else "degraded")
     return JsonResponse({"status": status, "down": down, "checks": results}, status=503 if down else 200)

@@ -72,7 +72,8 @@ class RatingScoreInput(serializers.Serializer):
 
 
 class RatingInput(RatingScoreInput):
-    movie = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The movie's id.")
+    movie = serializers.IntegerField(min_value=1, max_value=MAX_ID,
+                                     help_text="The movie's id; one that names no movie is a 400 field error.")
 
     def validate_movie(self, value: int) -> Movie:
         movie = Movie.objects.filter(pk=value).first()

@@ -5,8 +5,9 @@ from django import forms
 
 
 class RatingForm(forms.Form):
+    # Not stripped: the score is checked as sent, by the same rule as the API's (ratings.services).
     score = forms.CharField(
-        max_length=8, error_messages={"required": "Choose a rating from half a star to five stars."}
+        max_length=8, strip=False, error_messages={"required": "Choose a rating from half a star to five stars."}
     )
 
 

@@ -1,6 +1,7 @@
 """Rating writes: one validation for the form, the API and the importer."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -11,13 +12,20 @@ from django.utils import timezone
 from catalog.models import Movie
 from ratings.models import HALF_STARS, HiddenMovie, Rating, WatchlistEntry
 
+# A score sent as text: ASCII digits and an optional decimal part, nothing around them. float() alone
+# would also read "٤" (Arabic-Indic four), "４" (full-width) and "4.5\n".
+SCORE_TEXT = re.compile(r"[0-9]{1,2}(?:\.[0-9]{1,3})?", re.ASCII)
+
 
 def score_validate(score: object) -> float:
     """Return the score as a float on the half-star scale, or raise ValidationError."""
+    not_a_number = ValidationError({"score": "Score must be a number from 0.5 to 5.0."})
+    if isinstance(score, str) and not SCORE_TEXT.fullmatch(score):
+        raise not_a_number
     try:
         value = float(score)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValidationError({"score": "Score must be a number from 0.5 to 5.0."}) from None
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer like 10**400
+        raise not_a_number from None
     if value not in HALF_STARS:
         raise ValidationError({"score": "Score must be one of 0.5, 1.0, … 5.0 (half stars)."})
     return value

@@ -73,7 +73,7 @@ def _request_data(request: HttpRequest) -> QueryDict | dict | None:
         return request.POST
     try:
         data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep to parse
         return None
     return data if isinstance(data, dict) else None
 

@@ -9,11 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api import BAD_PARAMS, MovieSerializer
+from moviesite.query_params import QueryParams
 from recommendations import fast_picks
 from recommendations.selectors import popular_picks, user_pick_items
 
 
-class RecommendationParams(serializers.Serializer):
+class RecommendationParams(QueryParams):
     n = serializers.IntegerField(required=False, default=10, min_value=1, max_value=100,
                                  help_text="How many movies to return.")
 

@@ -47,8 +47,9 @@ def broker_queue_length(*, queue: str | None = None) -> int | None:
     name = queue or broker_queue_name()
     try:
         with app.connection_for_write() as conn:
-            # One quick retry, never kombu's default of retrying forever: the page polls every 2 s.
-            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+            # A fresh connection and one try, never kombu's default of retrying forever: the page polls every
+            # 2 s, and with a hung Redis each try waits out the broker's 1 s socket timeout.
+            conn.ensure_connection(max_retries=0, timeout=1)
             try:
                 return int(conn.default_channel.queue_declare(queue=name, passive=True).message_count)
             except ChannelError:

@@ -86,6 +86,7 @@ class TrainingTaskApi(StaffApi):
         # query (a 500): such an id is simply not found.
         if len(task_id) > ModelVersion._meta.get_field("task_id").max_length or "\x00" in task_id:
             raise NotFound("No training task with this id.")
+        services.model_training_dead_release()  # a killed worker's run reads as failed at once
         version = ModelVersion.objects.filter(task_id=task_id).order_by("-created_at").first()
         if version is None:
             raise NotFound("No training task with this id.")

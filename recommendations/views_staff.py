@@ -85,6 +85,7 @@ def _versions_context(request: HttpRequest) -> dict:
 @require_safe
 @never_cache
 def dashboard_page(request: HttpRequest) -> HttpResponse:
+    services.model_training_dead_release()  # a killed worker's run shows as failed, not "running 30%"
     status = _with_display(dashboard.dashboard_status())
     context = {**_versions_context(request), "status": status, "plots": PLOTS}
     return render(request, "recommendations/staff/dashboard.html", context)
@@ -102,6 +103,7 @@ def versions_fragment(request: HttpRequest) -> HttpResponse:
 @require_safe
 @never_cache
 def status_json(request: HttpRequest) -> JsonResponse:
+    services.model_training_dead_release()
     return JsonResponse(_with_display(dashboard.dashboard_status()))
 
 

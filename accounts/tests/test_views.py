@@ -152,3 +152,50 @@ class TestSignedInUserFromTheCache:
         member.delete()
 
         assert client.get(reverse("my-ratings")).status_code == 302
+
+
+# --- Outside probe (issue 15) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_a_username_longer_than_any_account_can_have_is_a_form_error_not_a_500(client, user, path):
+    from axes.models import AccessAttempt
+
+    response = client.post(path, {"username": "u" * 300, "password": "guess"})
+
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+    assert not AccessAttempt.objects.exists()  # never reached django-axes' 255-character record
+
+
+def test_attempts_during_a_lockout_do_not_extend_it(client, user, lockout):
+    from axes.models import AccessAttempt
+
+    for _ in range(10):
+        client.post(reverse("login"), {"username": "viewer", "password": "guess"})
+    locked_at = timezone.now() - timedelta(minutes=14)
+    AccessAttempt.objects.update(attempt_time=locked_at)
+
+    wrong = client.post(reverse("login"), {"username": "viewer", "password": "guess"})
+    right = client.post(reverse("login"), {"username": "viewer", "password": PASSWORD})
+
+    assert (wrong.status_code, right.status_code) == (429, 429)
+    attempt = AccessAttempt.objects.get()
+    assert attempt.attempt_time == locked_at, "the cool-off still ends 15 minutes after the lockout began"
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert client.post(reverse("login"), {"username": "viewer", "password": PASSWORD}).status_code == 302
+
+
+def test_a_username_differing_only_in_case_is_refused_by_the_form(client, user):
+    response = client.post(reverse("signup"), {"username": "VIEWER", "password1": "pick-me-a-film-42",
+                                               "password2": "pick-me-a-film-42"})
+
+    assert response.status_code == 200 and "username" in response.context["form"].errors
+    assert get_user_model().objects.filter(username__iexact="viewer").count() == 1
+
+
+def test_the_database_refuses_a_username_differing_only_in_case(user):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        get_user_model().objects.create_user(username="Viewer", password=PASSWORD)

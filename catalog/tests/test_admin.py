@@ -77,3 +77,11 @@ def test_people_who_are_not_staff_are_sent_to_the_login(client, user):
     response = client.get("/admin/catalog/movie/")
 
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("path", ["/admin/catalog/movie/?title__regex=(", "/admin/catalog/movie/?title__iregex=[",
+                                  "/admin/auth/user/?username__regex=(", "/admin/ratings/rating/?id__regex=("])
+def test_a_regular_expression_lookup_in_the_changelist_url_is_refused_not_a_500(admin_client, movie, path):
+    response = admin_client.get(path)
+
+    assert response.status_code == 400

@@ -48,10 +48,17 @@ def test_it_requires_every_repeated_genre(api_client, shelf):
     assert titles(response) == ["Toy Story"]
 
 
-def test_blank_filters_are_ignored(api_client, shelf):
-    response = api_client.get("/api/movies/?search=&genre=&year_min=&ordering=")
+def test_blank_text_filters_are_ignored(api_client, shelf):
+    response = api_client.get("/api/movies/?search=&q=&genre=")
 
     assert response.status_code == 200 and response.json()["count"] == 4
+
+
+def test_a_blank_number_or_choice_is_a_400_naming_it(api_client, shelf):
+    """The schema allows no empty year or ordering; "give a value or leave it out" (issue 15)."""
+    response = api_client.get("/api/movies/?year_min=&ordering=")
+
+    assert response.status_code == 400 and set(response.json()) == {"year_min", "ordering"}
 
 
 def test_it_filters_by_years_and_orders(api_client, shelf):

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -31,7 +32,7 @@ MOVIELENS_DIR = Path(env.str("MOVIELENS_DIR", default=str(DATA_DIR / "movielens"
 MOVIELENS_MIRROR = env.str("MOVIELENS_MIRROR", default="https://files.grouplens.org/datasets/movielens")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "moviesite.apps.AdminConfig",  # django.contrib.admin with the site in moviesite/admin_site.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "axes",
     "accounts",
     "catalog",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "moviesite.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,27 +102,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A server that does not answer costs a bounded wait, not a worker: connecting gives up after
+    # DATABASE_CONNECT_TIMEOUT seconds, and a web request's statement after DATABASE_STATEMENT_TIMEOUT
+    # (gunicorn's own limit is 30 s). The Celery worker lifts the statement limit: exports and training
+    # queries may run for minutes (moviesite.celery).
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),
+        "options": f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT', default=25)}s",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 # --- Cache and broker --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")  # empty = embedded file cache and filesystem broker
-if REDIS_URL:
+
+
+def redis_cache_settings(url: str) -> dict[str, object]:
+    """django-redis on `url`: a Redis outage degrades to computing recommendations, never a 500.
+
+    A hung Redis costs one 1 s timeout per process every few seconds, not one per call (the breaker).
+    """
     from moviesite.redis_breaker import BreakerConnection
 
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_PREFIX", default="moviesite"),
-            # A Redis outage degrades to computing recommendations, never a 500.
-            # A hung Redis costs one timeout per process every few seconds, not one per call.
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1,
-                "CONNECTION_POOL_KWARGS": {"connection_class": BreakerConnection},
-            },
-        }
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1,
+            "CONNECTION_POOL_KWARGS": {"connection_class": BreakerConnection},
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": {**redis_cache_settings(REDIS_URL), "KEY_PREFIX": env.str("CACHE_PREFIX",
+                                                                                  default="moviesite")}}
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     # File-backed so the web server and the Celery worker see the same entries.
@@ -158,6 +176,14 @@ def filesystem_broker_options(folder: Path) -> dict[str, object]:
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(DATA_DIR / "broker")
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Publishing (a retrain request, a picks refresh) and reading the queue length happen in web requests:
+    # a hung Redis must fail them in about a second, not hold them forever. The worker's BRPOP loop is
+    # not a blocking read and is unaffected.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
+# One quick retry of a publish (a connection Redis dropped on restart), not three: each waits a timeout.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                                    "interval_max": 0.2}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -216,6 +242,9 @@ if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
 # The pair, not the address alone: a shared address (office, proxy) cannot lock everyone out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A lockout lasts AXES_COOLOFF_MINUTES from when it began: attempts while locked out (even with the right
+# password) neither count nor restart the clock, or a script retrying would keep a member out for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -241,12 +270,17 @@ if NUM_PROXIES < 0:
     raise environ.ImproperlyConfigured("NUM_PROXIES must be 0 or more")
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers a missing or wrong credential with the first class's challenge, so callers
+    # get 401 with `WWW-Authenticate: Token` (session authentication has no challenge: it made that a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "accounts.authentication.CachedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # DRF's parsers, the JSON one also refusing JSON nested too deep to parse (moviesite.parsers).
+    "DEFAULT_PARSER_CLASSES": ["moviesite.parsers.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PAGINATION_CLASS": "moviesite.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -272,6 +306,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Staff-only operations are listed to staff alone (moviesite.api_schema), and every operation
+    # documents the framework's own error answers (401, 404, 414, 429).
+    "SERVE_PUBLIC": False,
+    "DEFAULT_GENERATOR_CLASS": "moviesite.api_schema.SchemaGenerator",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "moviesite.api_schema.standard_error_responses"],
 }
 
 # --- Internationalisation and static files -----------------------------------------
@@ -308,3 +348,25 @@ TMDB_IMAGE_BASE = env.str("TMDB_IMAGE_BASE", default="https://image.tmdb.org/t/p
 TMDB_REQUESTS_PER_SECOND = env.float("TMDB_REQUESTS_PER_SECOND", default=20.0)
 if TMDB_REQUESTS_PER_SECOND <= 0:
     raise environ.ImproperlyConfigured("TMDB_REQUESTS_PER_SECOND must be greater than 0")
+
+# --- Content Security Policy (django-csp) ----------------------------------------------
+# Scripts only from this site's own files (no inline script at all, so pages served from a cache need no
+# fresh nonce); no plugins, no <base> tricks, no framing, forms post only here. Style *attributes* are allowed
+# (style-src-attr): cards and bars set CSS custom properties and widths in markup, which cannot run code;
+# <style> elements and stylesheets from elsewhere stay blocked. Posters may come from TMDB's image host.
+_tmdb_images = re.match(r"https?://[^/]+", TMDB_IMAGE_BASE)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *([_tmdb_images.group(0)] if _tmdb_images else [])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

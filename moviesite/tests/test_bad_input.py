@@ -20,8 +20,18 @@ pytestmark = pytest.mark.django_db
 
 HUGE_IDS = [2**63, 2**63 - 1, 2**64, 10**30]
 BAD_SCORES = [0, -1, 5.5, 6, 100, 4.3, 0.25, "abc", "", " ", "4,5", "NaN", "nan", "inf", "-inf", "1e309", "0x4",
-              "4\x00", True, False, None, [], [4], {}, {"value": 4}, "4" * 10_000]
+              "4\x00", True, False, None, [], [4], {}, {"value": 4}, "4" * 10_000,
+              # Only ASCII digits, nothing around them (float() reads Arabic-Indic digits and strips whitespace);
+              # integers too large for a float.
+              "\u0664", "\u0664.\u0665", "4.5\n", " 4", "4 ", "\t3", "\uff14", 10**400, -(10**400)]
+# ~2 KB of nesting: deeper than Python's JSON parser can recurse (RecursionError, not ValueError).
+NESTED_JSON = b'{"score": ' + b"[" * 1_000 + b"]" * 1_000 + b"}"
 OVERSIZED = "a" * 100_000  # 100 KB
+
+
+def short_id(value: object) -> str:
+    """A test id that stays readable for a 400-digit integer."""
+    return repr(value)[:24]
 
 
 def _rows() -> dict[str, int]:
@@ -73,7 +83,7 @@ def _error_body(response) -> dict:
 # --- API: scores -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("score", BAD_SCORES, ids=repr)
+@pytest.mark.parametrize("score", BAD_SCORES, ids=short_id)
 def test_the_api_refuses_a_bad_score_on_post(viewer_api, movie, nothing_written, score):
     response = viewer_api.post("/api/ratings/", {"movie": movie.pk, "score": score}, format="json")
 
@@ -81,7 +91,7 @@ def test_the_api_refuses_a_bad_score_on_post(viewer_api, movie, nothing_written,
     assert "score" in _error_body(response)
 
 
-@pytest.mark.parametrize("score", BAD_SCORES, ids=repr)
+@pytest.mark.parametrize("score", BAD_SCORES, ids=short_id)
 def test_the_api_refuses_a_bad_score_on_put(viewer_api, movie, nothing_written, score):
     response = viewer_api.put(f"/api/ratings/{movie.pk}/", {"score": score}, format="json")
 
@@ -98,11 +108,26 @@ def test_the_api_keeps_the_old_score_when_a_change_is_refused(viewer_api, movie,
     assert Rating.objects.get(user=user, movie=movie).score == 4.0
 
 
+@pytest.mark.parametrize("method, path", [("POST", "/api/ratings/"), ("PUT", "/api/ratings/{movie}/")])
+def test_the_api_refuses_deeply_nested_json(viewer_api, movie, nothing_written, method, path):
+    response = viewer_api.generic(method, path.format(movie=movie.pk), NESTED_JSON, content_type="application/json")
+
+    assert response.status_code == 400
+    _error_body(response)
+
+
+def test_the_token_api_refuses_deeply_nested_json(api_client, nothing_written):
+    response = api_client.generic("POST", "/api/auth/token/", NESTED_JSON, content_type="application/json")
+
+    assert response.status_code == 400
+    _error_body(response)
+
+
 # --- API: ids --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("movie_id", [999_999, 0, -1, *HUGE_IDS, "1; DROP TABLE ratings_rating", "1.5", "", None],
-                         ids=repr)
+                         ids=short_id)
 def test_the_api_refuses_an_unknown_or_malformed_movie_id_in_the_body(viewer_api, nothing_written, movie_id):
     response = viewer_api.post("/api/ratings/", {"movie": movie_id, "score": 4}, format="json")
 
@@ -176,6 +201,53 @@ def test_counts_outside_their_range_are_refused(api_client, movie, nothing_writt
     assert "n" in _error_body(response)
 
 
+@pytest.mark.parametrize("url, name", [("/api/recommendations/?n=1&n=2", "n"),
+                                       ("/api/movies/{movie}/similar/?n=1&n=2", "n"),
+                                       ("/api/movies/?year_min=1990&year_min=2000", "year_min"),
+                                       ("/api/movies/?search=toy&search=heat", "search"),
+                                       ("/api/movies/?ordering=title&ordering=year", "ordering")])
+def test_a_single_valued_query_parameter_given_twice_is_refused(api_client, movie, nothing_written, url, name):
+    response = api_client.get(url.format(movie=movie.pk))
+
+    assert response.status_code == 400
+    assert name in _error_body(response)
+
+
+@pytest.mark.parametrize("url, name", [("/api/recommendations/?n=", "n"), ("/api/movies/?ordering=", "ordering"),
+                                       ("/api/movies/?year_min=", "year_min")])
+def test_a_query_parameter_given_without_a_value_is_refused(api_client, nothing_written, url, name):
+    response = api_client.get(url)
+
+    assert response.status_code == 400
+    assert name in _error_body(response)
+
+
+@pytest.mark.parametrize("query", ["search=", "genre=", "genre=&genre=Animation"])
+def test_a_text_query_parameter_may_be_empty(api_client, movie, query):
+    assert api_client.get(f"/api/movies/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/movies/-1/", "/api/nothing-here/", "/api/ratings/1.5/"])
+def test_an_api_url_matching_no_route_is_a_json_404(api_client, path):
+    response = api_client.get(path)
+
+    assert response.status_code == 404
+    assert _error_body(response) == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("url", ["/api/movies/?page=1&page=2", "/api/ratings/?page=1&page=2",
+                                 "/api/watchlist/?page=1&page=2"])
+def test_a_page_number_given_twice_is_refused(viewer_api, nothing_written, url):
+    response = viewer_api.get(url)
+
+    assert response.status_code == 400
+    assert "page" in _error_body(response)
+
+
+def test_a_repeatable_query_parameter_may_be_repeated(api_client, movie):
+    assert api_client.get("/api/movies/?genre=Animation&genre=Comedy").status_code == 200
+
+
 def test_an_oversized_query_string_on_the_ratings_list_is_harmless(viewer_api, nothing_written):
     response = viewer_api.get("/api/ratings/", {"page": OVERSIZED})
 
@@ -186,7 +258,7 @@ def test_an_oversized_query_string_on_the_ratings_list_is_harmless(viewer_api, n
 
 
 @pytest.mark.parametrize("body", [b"{", b'{"score": }', b"[1, 2", b"\xff\xfe\x00", b"null", b"[]", b'"4.5"', b"4.5",
-                                  b'{"score": 4.5', b"{'score': 4.5}"], ids=repr)
+                                  b'{"score": 4.5', b"{'score': 4.5}"], ids=short_id)
 def test_the_api_refuses_malformed_json(viewer_api, movie, nothing_written, body):
     response = viewer_api.generic("PUT", f"/api/ratings/{movie.pk}/", body, content_type="application/json")
 
@@ -226,7 +298,7 @@ def test_the_api_refuses_a_body_over_the_upload_limit(viewer_api, movie, nothing
 
 @pytest.mark.parametrize("body", [b"{", b"[]", b'{"username": ["a"], "password": {"b": 1}}',
                                   json.dumps({"username": "u" * 100_000, "password": "p"}).encode(),
-                                  json.dumps({"username": "viewer\x00", "password": "p\x00"}).encode()], ids=repr)
+                                  json.dumps({"username": "viewer\x00", "password": "p\x00"}).encode()], ids=short_id)
 def test_the_token_api_refuses_malformed_credentials(api_client, nothing_written, body):
     response = api_client.generic("POST", "/api/auth/token/", body, content_type="application/json")
 
@@ -248,7 +320,7 @@ def test_a_session_cookie_without_a_csrf_token_cannot_write_through_the_api(movi
 
 
 @pytest.mark.parametrize("score", [s for s in BAD_SCORES if not isinstance(s, (list, dict, bool)) and s is not None],
-                         ids=repr)
+                         ids=short_id)
 def test_the_rating_form_refuses_a_bad_score(viewer_page, movie, nothing_written, score):
     response = viewer_page.post(f"/ratings/{movie.pk}/", {"score": score})
 
@@ -256,7 +328,7 @@ def test_the_rating_form_refuses_a_bad_score(viewer_page, movie, nothing_written
     assert response.context["form"].errors, "the page says what was wrong"
 
 
-@pytest.mark.parametrize("score", BAD_SCORES, ids=repr)
+@pytest.mark.parametrize("score", BAD_SCORES, ids=short_id)
 def test_the_rating_endpoint_refuses_a_bad_score_sent_as_json(viewer_page, movie, nothing_written, score):
     response = viewer_page.post(f"/ratings/{movie.pk}/", {"score": score}, content_type="application/json")
 
@@ -264,9 +336,17 @@ def test_the_rating_endpoint_refuses_a_bad_score_sent_as_json(viewer_page, movie
     assert "errors" in _error_body(response)
 
 
-@pytest.mark.parametrize("body", [b"{", b"[]", b"null", b"\xff", b'"4"', b"4"], ids=repr)
+@pytest.mark.parametrize("body", [b"{", b"[]", b"null", b"\xff", b'"4"', b"4"], ids=short_id)
 def test_the_rating_endpoint_refuses_malformed_json(viewer_page, movie, nothing_written, body):
     response = viewer_page.generic("POST", f"/ratings/{movie.pk}/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "errors" in _error_body(response)
+
+
+@pytest.mark.parametrize("path", ["/ratings/{movie}/", "/ratings/watchlist/{movie}/", "/ratings/hidden/{movie}/"])
+def test_the_page_endpoints_refuse_deeply_nested_json(viewer_page, movie, nothing_written, path):
+    response = viewer_page.generic("POST", path.format(movie=movie.pk), NESTED_JSON, content_type="application/json")
 
     assert response.status_code == 400
     assert "errors" in _error_body(response)

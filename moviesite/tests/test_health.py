@@ -77,3 +77,97 @@ def test_it_fails_when_the_broker_is_unreachable(client, worker_alive, settings)
 
     assert response.status_code == 503
     assert "broker" in response.json()["down"]
+
+
+# --- A hung dependency (issue 15): a bounded wait, a 503, and recovery -------------------------------------
+
+
+def _redis_settings(settings, url: str) -> None:
+    """Point the cache and the broker at `url`, with the options the base settings give Redis."""
+    from moviesite.settings.base import redis_cache_settings
+
+    settings.CACHES = {"default": {**redis_cache_settings(url), "KEY_PREFIX": "healthz-test"}}
+    settings.CELERY_BROKER_URL = url
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+
+
+@pytest.fixture
+def hung_redis(settings):
+    from moviesite.tests.hung_services import private_redis
+
+    with private_redis() as redis:
+        _redis_settings(settings, redis.url)
+        rec_cache.worker_heartbeat_set(at=time.time(), hostname="test-worker")
+        redis.hang()
+        yield redis
+
+
+@pytest.mark.timeout(30)  # before issue 15 the broker check waited forever on a hung Redis
+def test_it_answers_503_naming_cache_and_broker_when_redis_hangs(client, hung_redis):
+    response = client.get("/healthz")
+
+    body = response.json()
+    assert response.status_code == 503
+    assert {"cache", "broker"} <= set(body["down"])
+    assert "database" not in body["down"]
+
+
+@pytest.mark.timeout(60)
+def test_it_recovers_once_a_hung_redis_answers_again(client, hung_redis):
+    assert client.get("/healthz").status_code == 503
+    hung_redis.resume()
+    rec_cache.worker_heartbeat_set(at=time.time(), hostname="test-worker")
+
+    statuses = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (not statuses or statuses[-1] != 200):
+        rec_cache.worker_heartbeat_set(at=time.time(), hostname="test-worker")
+        statuses.append(client.get("/healthz").status_code)
+        time.sleep(0.5)
+
+    assert statuses[-1] == 200, statuses
+
+
+@pytest.mark.timeout(60)
+def test_it_answers_503_naming_the_database_when_postgresql_hangs(client, worker_alive, monkeypatch):
+    from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+    from chaos.relay import FreezableRelay
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a hung PostgreSQL connection needs PostgreSQL")
+    relay = FreezableRelay(connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"]
+                                                                                 or 5432))
+    # New connections (the health check opens its own) go through the relay; this test's stays as it is.
+    monkeypatch.setitem(connections.settings[DEFAULT_DB_ALIAS], "HOST", "127.0.0.1")
+    monkeypatch.setitem(connections.settings[DEFAULT_DB_ALIAS], "PORT", str(relay.port))
+    try:
+        assert client.get("/healthz").json()["checks"]["database"]["ok"], "through the relay, before it freezes"
+        relay.frozen.set()
+        response = client.get("/healthz")
+    finally:
+        relay.close()
+
+    assert response.status_code == 503 and "database" in response.json()["down"]
+    assert response.json()["checks"]["model"]["detail"].startswith("not checked")
+
+
+def test_web_requests_run_with_a_statement_timeout_and_a_connect_timeout(settings):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL settings")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "25s"
+    assert settings.DATABASES["default"]["OPTIONS"]["connect_timeout"] == 3
+
+
+def test_the_celery_worker_lifts_the_statement_timeout(settings):
+    from moviesite.celery import statement_timeout_lift
+
+    databases = {"default": {**settings.DATABASES["default"],
+                             "OPTIONS": {"connect_timeout": 3, "options": "-c statement_timeout=25s"}}}
+    statement_timeout_lift(databases)
+
+    assert databases["default"]["OPTIONS"] == {"connect_timeout": 3}

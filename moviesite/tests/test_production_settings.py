@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import string
 import subprocess
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PRODUCTION_ENV = {
@@ -95,3 +97,44 @@ def test_it_turns_debug_off_and_cookies_secure_with_configurable_hsts_and_a_hidd
         "DEBUG": False, "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True, "SECURE_SSL_REDIRECT": True,
         "SECURE_HSTS_SECONDS": 600, "SECURE_HSTS_PRELOAD": True, "admin": "/control-room-x7/",
     }
+
+
+# --- docker-compose.yml ---------------------------------------------------------------------
+
+COMPOSE_VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?::(?P<kind>[-?])(?P<text>[^}]*))?\}")
+
+
+def compose_environment() -> dict[str, str]:
+    """The environment docker-compose.yml gives the web, worker and beat containers, as written."""
+    compose = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+    return {name: str(value) for name, value in compose["x-app"]["environment"].items()}
+
+
+def test_docker_compose_runs_the_production_settings_with_secrets_required_from_the_environment():
+    environment = compose_environment()
+
+    assert environment["DJANGO_SETTINGS_MODULE"] == "moviesite.settings.production"
+    for name in ("SECRET_KEY", "ADMIN_URL"):
+        variable = COMPOSE_VARIABLE.fullmatch(environment[name])
+        assert variable and variable["name"] == name and variable["kind"] == "?", f"{name} must have no default"
+
+
+def test_the_deploy_check_passes_with_the_settings_docker_compose_gives():
+    secrets_given = {"SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"], "ADMIN_URL": "control-room-x7/"}
+
+    def resolve(value: str) -> str:
+        def one(variable: re.Match) -> str:
+            if variable["name"] in secrets_given:
+                return secrets_given[variable["name"]]
+            assert variable["kind"] == "-", f"{variable['name']} is required but this test gives no value"
+            return variable["text"]
+
+        return COMPOSE_VARIABLE.sub(one, value)
+
+    environment = {name: resolve(value) for name, value in compose_environment().items()}
+    environment["DATA_DIR"] = str(BASE_DIR / "data")  # /data exists only in the container
+
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **environment)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -12,6 +12,7 @@ from recommendations.services.training import (
     model_retrain_if_due,
     model_train,
     model_train_request,
+    model_training_dead_release,
     model_versions_mark_stale,
 )
 from recommendations.services.user_recommendations import (
@@ -28,6 +29,7 @@ __all__ = [
     "model_retrain_if_due",
     "model_train",
     "model_train_request",
+    "model_training_dead_release",
     "model_version_activate",
     "model_versions_mark_stale",
     "movie_similarities_compute",

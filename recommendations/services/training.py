@@ -1,13 +1,17 @@
 """Training pipeline: export → evaluate on a held-out 10% → fit → store → gate → activate.
 
-One training runs at a time: a lock in the shared cache that the running training keeps
-alive with every progress report. A worker killed mid-training stops renewing it, so the
-lock lapses within LOCK_TTL and the next trigger trains again (its stale row is marked failed).
+One training runs at a time: a lock in the shared cache, named after the training's host and
+process and kept alive by a thread of that process however long a step takes. A worker killed
+mid-training is found dead at once on its own machine (its process is gone): the next retrain request
+or trigger marks its run failed and takes the lock. Elsewhere the lock lapses within LOCK_TTL.
 """
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -39,7 +43,7 @@ from recommendations.services.registry import TrainingError, model_artifacts_pru
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
-LOCK_TTL = 300  # seconds without a progress report before a training counts as dead
+LOCK_TTL = 60  # seconds the lock outlives its training process when nobody can tell it died
 PROGRESS_EVERY = 1.0  # seconds between progress writes to the database
 
 
@@ -69,6 +73,7 @@ def _hybrid_params(n_ratings: int | None = None) -> HybridParams:
 
 def model_train_request() -> ModelVersion:
     """Queue a training (staff button, API, N new ratings): a queued row now, the task after commit."""
+    model_training_dead_release()
     version = ModelVersion.objects.create(
         algorithm=ALGORITHM, parameters=_hybrid_params().to_dict(), status=ModelVersion.Status.QUEUED,
         task_id=str(uuid.uuid4()),
@@ -87,30 +92,92 @@ def _send(version: ModelVersion) -> None:
         logger.warning("could not queue training of version %s; it will be retried", version.pk, exc_info=True)
 
 
-def model_versions_mark_stale() -> int:
+def model_versions_mark_stale(*, reason: str = "stale run") -> int:
     """Mark trainings that stopped reporting (worker killed) as failed; call while holding the lock."""
     return ModelVersion.objects.filter(status=ModelVersion.Status.RUNNING).update(
-        status=ModelVersion.Status.FAILED, stage="", error="The worker stopped during training (stale run)."
+        status=ModelVersion.Status.FAILED, stage="", error=f"The worker stopped during training ({reason})."
     )
+
+
+def _lock_owner() -> str:
+    """host:pid:nonce, so another process can tell whether the training holding the lock still runs."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+
+
+def training_process_gone(owner: str | None) -> bool:
+    """True when `owner` is a training process of this machine that no longer exists.
+
+    A process elsewhere (another host or container) cannot be looked at: it counts as alive, and its
+    lock lapses within LOCK_TTL of its death.
+    """
+    host, _, rest = (owner or "").partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: nothing is sent, only whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # exists, owned by someone else
+        return False
+    return False
+
+
+def model_training_dead_release() -> bool:
+    """If the training holding the lock died (worker killed), mark its run failed and free the lock now."""
+    holder = rec_cache.training_lock_holder()
+    if not training_process_gone(holder):
+        return False
+    logger.warning("training process %s is gone: its run is marked failed and its lock released", holder)
+    rec_cache.training_lock_release(owner=holder)
+    model_versions_mark_stale(reason="stale run: its process is gone")
+    return True
+
+
+class _LockKeeper:
+    """Renews the training lock from a thread, so a step of any length (a fit, an export) keeps it."""
+
+    def __init__(self, owner: str) -> None:
+        self.owner, self.stopped = owner, threading.Event()
+        self.thread = threading.Thread(target=self._run, name="training-lock-keeper", daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopped.wait(max(LOCK_TTL / 5, 0.2)):
+            try:
+                rec_cache.training_lock_renew(owner=self.owner, timeout=LOCK_TTL)
+            except Exception:  # a cache hiccup must not end the training; the next turn tries again
+                logger.warning("could not renew the training lock", exc_info=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=5)
 
 
 def model_train(
     *, version: ModelVersion | None = None, progress: Progress | None = None, activate: bool = True
 ) -> ModelVersion:
     """Fit the hybrid on all ratings, record it, and activate it if it succeeded and is not clearly worse."""
-    owner = str(uuid.uuid4())
-    if not rec_cache.training_lock_acquire(owner=owner, timeout=LOCK_TTL):
+    owner = _lock_owner()
+    acquired = rec_cache.training_lock_acquire(owner=owner, timeout=LOCK_TTL)
+    if not acquired and model_training_dead_release():
+        acquired = rec_cache.training_lock_acquire(owner=owner, timeout=LOCK_TTL)
+    if not acquired:
         if version is not None:
             _fail(version, "Another training was in progress; this request was dropped.", 0.0)
         raise TrainingBusy("another training is already running")
     started = time.monotonic()
+    keeper = _LockKeeper(owner)
+    keeper.start()
     try:
         model_versions_mark_stale()
         if version is None:
             version = ModelVersion.objects.create(algorithm=ALGORITHM)
         version.status, version.error, version.algorithm = ModelVersion.Status.RUNNING, "", ALGORITHM
         version.save(update_fields=["status", "error", "algorithm"])
-        reporter = _Reporter(version, owner, progress)
+        reporter = _Reporter(version, progress)
         try:
             _fit_and_store(version=version, report=reporter)
         except Exception as exc:
@@ -124,6 +191,7 @@ def model_train(
         model_artifacts_prune()
         reporter("done", 1.0)
     finally:
+        keeper.stop()
         rec_cache.training_lock_release(owner=owner)
     version.refresh_from_db()
     return version
@@ -136,10 +204,10 @@ def _fail(version: ModelVersion, error: str, duration: float) -> None:
 
 
 class _Reporter:
-    """Writes stage and percent for the dashboard (throttled) and keeps the training lock alive."""
+    """Writes stage and percent for the dashboard (throttled); the lock is the keeper's business."""
 
-    def __init__(self, version: ModelVersion, owner: str, forward: Progress | None) -> None:
-        self.version, self.owner, self.forward = version, owner, forward
+    def __init__(self, version: ModelVersion, forward: Progress | None) -> None:
+        self.version, self.forward = version, forward
         self.last_write, self.last_stage = 0.0, ""
 
     def __call__(self, stage: str, fraction: float) -> None:
@@ -150,7 +218,6 @@ class _Reporter:
             return
         self.last_write, self.last_stage = now, stage
         ModelVersion.objects.filter(pk=self.version.pk).update(stage=stage, progress=round(fraction, 3))
-        rec_cache.training_lock_renew(owner=self.owner, timeout=LOCK_TTL)
 
 
 def _fast_svd_trainer():
@@ -229,7 +296,9 @@ def model_retrain_if_due() -> ModelVersion | None:
 
     Also re-sends requests that have waited in the queued state too long (the broker was down).
     """
-    # A running row whose lock has lapsed is a dead worker's: training again will mark it failed.
+    # A running row whose lock has lapsed (or whose process is gone) is a dead worker's: training again
+    # will mark it failed.
+    model_training_dead_release()
     running = ModelVersion.objects.filter(status=ModelVersion.Status.RUNNING).exists()
     if running and rec_cache.training_lock_holder() is not None:
         return None

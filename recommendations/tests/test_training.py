@@ -191,3 +191,94 @@ def test_a_redelivered_message_does_not_retrain_a_version_already_marked_stale(t
     assert tasks.model_train(version_id=stale.pk) is None
     stale.refresh_from_db()
     assert stale.status == Status.FAILED
+
+
+# --- A worker killed mid-training (issue 15): found dead and released at once ---------------------------------
+
+
+@pytest.fixture
+def dead_pid() -> int:
+    """The id of a process of this machine that has ended (as a training's killed worker has)."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_training_whose_process_died_is_marked_failed_and_its_lock_released_at_once(taste_catalog, dead_pid):
+    import socket
+
+    killed = ModelVersion.objects.create(status=Status.RUNNING, stage="fit", progress=0.3)
+    assert rec_cache.training_lock_acquire(owner=f"{socket.gethostname()}:{dead_pid}:killed", timeout=300)
+    queued = ModelVersion.objects.create(status=Status.QUEUED)
+
+    version = services.model_train(version=queued)
+
+    killed.refresh_from_db()
+    assert version.status == Status.ACTIVE, "no waiting for the dead run's lock to lapse"
+    assert killed.status == Status.FAILED and "stale" in killed.error
+
+
+def test_a_retrain_request_marks_a_dead_run_failed_at_once(db, dead_pid, sent):
+    import socket
+
+    killed = ModelVersion.objects.create(status=Status.RUNNING, stage="fit", progress=0.3)
+    rec_cache.training_lock_acquire(owner=f"{socket.gethostname()}:{dead_pid}:killed", timeout=300)
+
+    services.model_train_request()
+
+    killed.refresh_from_db()
+    assert killed.status == Status.FAILED and "stale" in killed.error
+    assert rec_cache.training_lock_holder() is None
+
+
+def test_a_live_trainings_lock_on_this_machine_is_respected(taste_catalog):
+    import os
+    import socket
+
+    running = ModelVersion.objects.create(status=Status.RUNNING, stage="fit", progress=0.3)
+    owner = f"{socket.gethostname()}:{os.getpid()}:alive"
+    rec_cache.training_lock_acquire(owner=owner, timeout=300)
+
+    with pytest.raises(services.TrainingBusy):
+        services.model_train(version=ModelVersion.objects.create(status=Status.QUEUED))
+
+    running.refresh_from_db()
+    assert running.status == Status.RUNNING and rec_cache.training_lock_holder() == owner
+
+
+def test_the_lock_outlives_its_lifetime_while_the_training_runs(taste_catalog, monkeypatch):
+    """A keeper renews the lock however long one step takes, so a short lifetime never frees a live run's lock."""
+    import time
+
+    from recommendations.services import training
+
+    monkeypatch.setattr(training, "LOCK_TTL", 1)
+    held_during_a_long_step: list[bool] = []
+
+    def slow_fit(stage: str, fraction: float) -> None:
+        if stage == "fit" and not held_during_a_long_step:
+            time.sleep(2.5)  # longer than the lock's lifetime, without a progress report in between
+            held_during_a_long_step.append(rec_cache.training_lock_holder() is not None)
+
+    services.model_train(progress=slow_fit)
+
+    assert held_during_a_long_step == [True]
+    assert rec_cache.training_lock_holder() is None
+
+
+def test_the_task_status_shows_a_dead_run_as_failed_at_once(api_client, django_user_model, dead_pid):
+    import socket
+
+    staff = django_user_model.objects.create_user(username="staffer", password="a-long-test-password", is_staff=True)
+    killed = ModelVersion.objects.create(status=Status.RUNNING, stage="fit", progress=0.3, task_id="t-1")
+    rec_cache.training_lock_acquire(owner=f"{socket.gethostname()}:{dead_pid}:killed", timeout=300)
+    api_client.force_authenticate(staff)
+
+    body = api_client.get("/api/staff/tasks/t-1/").json()
+
+    assert body["status"] == "failed" and "stale" in body["error"]
+    killed.refresh_from_db()
+    assert killed.status == Status.FAILED
