@@ -250,11 +250,16 @@ class HybridModel:
     userknn: UserKNN | None = None
     params: HybridParams = field(default_factory=HybridParams)
     _rows: dict[str, np.ndarray] = field(init=False, repr=False)
+    _signals: dict[str, Signal] = field(init=False, repr=False)
+    _genre_counts: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Each signal behind one interface, and the catalogue rows of its movies so its scores
         # land in catalogue order.
-        self._signals: dict[str, Signal] = {"popularity": PopularitySignal(self.movie_ids, self.popularity)}
+        self._signals = {"popularity": PopularitySignal(self.movie_ids, self.popularity)}
+        # Films per genre, so a reason names the rarer of two genres the viewer likes alike.
+        self._genre_counts = (np.bincount(np.asarray(self.content.genre_indices), minlength=len(self.content.genres))
+                              if self.content is not None else np.empty(0, dtype=np.int64))
         self._rows = {"popularity": np.arange(len(self.movie_ids))}
         for name, component in self._components().items():
             rows, known = id_rows(self.movie_ids, np.asarray(component.movie_ids))
@@ -507,7 +512,7 @@ class HybridModel:
                 if found is not None:
                     collaborative += found * scored.scales[name]
         content = np.zeros((len(rows), evidence.size))
-        genre_taste = None
+        genre_taste, genre_counts = None, self._genre_counts
         if self.content is not None and evidence.size:
             content = self._signals["content"].contributions(evidence, ids)
             genre_taste = self.content.genre_taste(evidence.movie_ids, evidence.stars)
@@ -518,21 +523,24 @@ class HybridModel:
             shares = {signal: float(part[row]) - scored.typical[signal] for signal, part in scored.parts.items()}
             reasons = pick_reasons(
                 shares, collaborative=collaborative[k], content=content[k], rated_ids=evidence.movie_ids,
-                rated_stars=evidence.stars, genre=self._liked_genre(int(movie_id), genre_taste),
+                rated_stars=evidence.stars, genre=self._liked_genre(int(movie_id), genre_taste, genre_counts),
                 liked=self.params.liked,
             )
             predicted = None if np.isnan(stars[k]) else round(float(stars[k]), 2)
             picks.append(Pick(int(movie_id), float(scored.total[row]), predicted, tuple(reasons)))
         return picks
 
-    def _liked_genre(self, movie_id: int, genre_taste: np.ndarray | None) -> str | None:
+    def _liked_genre(self, movie_id: int, genre_taste: np.ndarray | None, counts: np.ndarray) -> str | None:
+        """The pick's genre the viewer likes most; between genres liked alike, the rarer one, which
+        says more ("Animation" rather than "Adventure" for a viewer of animated adventures)."""
         if genre_taste is None:
             return None
-        best, best_taste = None, 0.0
+        best, best_key = None, (0.0, 0)
         for genre in self.content.movie_genres(movie_id):
-            taste = genre_taste[self.content.genres.index(genre)]
-            if taste > best_taste:
-                best, best_taste = genre, taste
+            column = self.content.genres.index(genre)
+            key = (round(float(genre_taste[column]), 6), -int(counts[column]))
+            if key[0] > 0 and key > best_key:
+                best, best_key = genre, key
         return best
 
     # ------------------------------------------------------------------ persistence
