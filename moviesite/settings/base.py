@@ -104,8 +104,8 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A server that does not answer costs a bounded wait, not a worker: connecting gives up after
     # DATABASE_CONNECT_TIMEOUT seconds, and a web request's statement after DATABASE_STATEMENT_TIMEOUT
-    # (gunicorn's own limit is 30 s). The Celery worker lifts the statement limit: exports and training
-    # queries may run for minutes (moviesite.celery).
+    # (gunicorn's own limit is 30 s). The Celery worker and management commands lift the statement limit:
+    # imports, exports and training queries may run for minutes (moviesite.celery, manage.py).
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),

@@ -171,3 +171,24 @@ def test_the_celery_worker_lifts_the_statement_timeout(settings):
     statement_timeout_lift(databases)
 
     assert databases["default"]["OPTIONS"] == {"connect_timeout": 3}
+
+
+def test_management_commands_run_without_the_statement_timeout():
+    """An import or a training may run for minutes: only web requests carry the 25 s limit."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL settings")
+    show = "from django.db import connection; c = connection.cursor(); c.execute('SHOW statement_timeout'); " \
+           "print(c.fetchone()[0])"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_STATEMENT_TIMEOUT"}
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "manage.py", "shell", "-c", show], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0"
