@@ -252,11 +252,13 @@ class HybridModel:
     _rows: dict[str, np.ndarray] = field(init=False, repr=False)
     _signals: dict[str, Signal] = field(init=False, repr=False)
     _genre_counts: np.ndarray = field(init=False, repr=False)
+    _top_popularity: float = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Each signal behind one interface, and the catalogue rows of its movies so its scores
         # land in catalogue order.
         self._signals = {"popularity": PopularitySignal(self.movie_ids, self.popularity)}
+        self._top_popularity = float(np.max(self.popularity)) if len(self.popularity) else 0.0
         # Films per genre, so a reason names the rarer of two genres the viewer likes alike.
         self._genre_counts = (np.bincount(np.asarray(self.content.genre_indices), minlength=len(self.content.genres))
                               if self.content is not None else np.empty(0, dtype=np.int64))
@@ -455,8 +457,12 @@ class HybridModel:
             scores = signal.score(evidence)
             if scores is None:
                 continue
-            raw = np.full(len(self.movie_ids), np.nan)
-            raw[self._rows[name]] = scores
+            rows = self._rows[name]
+            if len(rows) == len(self.movie_ids):  # the whole catalogue, in order (ids are sorted and unique)
+                raw = np.asarray(scores, dtype=np.float64)
+            else:
+                raw = np.full(len(self.movie_ids), np.nan)
+                raw[rows] = scores
             scaled = min_max_part(raw, allowed, weight=weight, n_allowed=n_allowed)
             if scaled is None:
                 continue
@@ -472,7 +478,7 @@ class HybridModel:
         Giving the crowd's favourites 1★ says what most viewers like is not for this viewer; a
         dislike of an obscure film says nothing of the kind.
         """
-        top = float(np.max(self.popularity)) if len(self.popularity) else 0.0
+        top = self._top_popularity
         if top <= 0:
             return 0.0
         disliked = profile.rows[profile.scores <= self.params.disliked]
