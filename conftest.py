@@ -70,17 +70,15 @@ def api_client():
 
 @pytest.fixture(autouse=True)
 def _fresh_serving_state():
-    """Each test starts with no model loaded and no movie payloads or bodies kept in this process."""
+    """Each test starts with no model loaded and no movie payloads kept in this process."""
     from catalog.movie_payloads import movie_payloads_forget
-    from recommendations import fast_picks, serving
+    from recommendations import serving
 
     serving.forget()
     movie_payloads_forget()
-    fast_picks.reset()
     yield
     serving.forget()
     movie_payloads_forget()
-    fast_picks.reset()
 
 
 @pytest.fixture(autouse=True)

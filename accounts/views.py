@@ -24,7 +24,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except IntegrityError:  # the same name (in any case) signed up between the form's check and here
             form.username_taken()
             return render(request, "accounts/signup.html", {"form": form})
-        login(request, user, backend="accounts.backends.CachedModelBackend")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.username}! Rate a few movies you have seen to get started.")
         return redirect("onboarding")
     return render(request, "accounts/signup.html", {"form": form})

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api import BAD_PARAMS, MovieSerializer
+from catalog.movie_payloads import movie_payloads
 from moviesite.query_params import QueryParams
-from recommendations import fast_picks
 from recommendations.selectors import popular_picks, user_pick_items
 
 
@@ -48,10 +48,6 @@ class RecommendationListApi(APIView):
 
     permission_classes = [AllowAny]
 
-    def dispatch(self, request, *args, **kwargs):
-        # A warm token request is answered in one cache round trip, with the same body (fast_picks).
-        return fast_picks.respond(request) or super().dispatch(request, *args, **kwargs)
-
     def get(self, request: Request) -> Response:
         params = RecommendationParams(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -65,4 +61,14 @@ class RecommendationListApi(APIView):
                 "results": RecommendationSerializer(picks, many=True).data,
             })
         # The hot path: picks come from the cache and movies from this process's payloads (no query).
-        return Response(fast_picks.personal_picks_data(*personal))
+        version_id, items = personal
+        movies = movie_payloads([item["movie_id"] for item in items])
+        return Response({
+            "personalized": True,
+            "model_version": version_id,
+            "results": [
+                {"movie": movies[item["movie_id"]], "score": item["score"],
+                 "predicted_rating": item["predicted_rating"], "reason": item["reason"]}
+                for item in items if item["movie_id"] in movies
+            ],
+        })

@@ -7,14 +7,12 @@ from uuid import uuid4
 from django.conf import settings
 from django.core.cache import cache
 
-RECOMMENDATIONS_PREFIX = "recs:"  # every key below starts with it (fast_picks keeps a near cache of them)
 ACTIVE_VERSION_KEY = "recs:active-version"
 TRAINING_LOCK_KEY = "recs:training-lock"
 
 
-def user_recommendations_key(*, version_id: int, user_id: int | str) -> str:
-    """`user_id` may be a placeholder such as "{uid}" for a key built inside Redis (fast_picks)."""
-    return f"{RECOMMENDATIONS_PREFIX}{version_id}:{user_id}"
+def user_recommendations_key(*, version_id: int, user_id: int) -> str:
+    return f"recs:{version_id}:{user_id}"
 
 
 def user_recommendations_get(*, version_id: int, user_id: int) -> list[dict[str, Any]] | None:

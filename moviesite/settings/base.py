@@ -149,9 +149,6 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
-# The recommendations API keeps repeat callers' tokens and picks in each process, dropped as soon as
-# Redis reports a change (recommendations.fast_picks, moviesite.near_cache).
-RECOMMENDATIONS_NEAR_CACHE = env.bool("RECOMMENDATIONS_NEAR_CACHE", default=True)
 RECOMMENDATIONS_CACHE_TTL = env.int("RECOMMENDATIONS_CACHE_TTL", default=24 * 3600)
 # The rendered rows of a member's home page; a rating, watchlist or "not interested" change and a new
 # model replace them at once, so this only bounds how old the shared rows (popular, highest rated) get.
@@ -232,8 +229,7 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username+IP before any password is checked
     # (login page, admin login and the API token endpoint all go through authenticate()).
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend with the signed-in user kept in the cache (no query per page).
-    "accounts.backends.CachedModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -273,7 +269,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers a missing or wrong credential with the first class's challenge, so callers
     # get 401 with `WWW-Authenticate: Token` (session authentication has no challenge: it made that a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.CachedTokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

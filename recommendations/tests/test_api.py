@@ -91,3 +91,25 @@ def test_token_authentication_gets_personal_answers(api_client, user, rated_cata
     titles = [item["movie"]["title"] for item in api_client.get(URL).json()["results"]]
 
     assert "Film 11" not in titles  # the user's own rated movie is left out, so the user was recognised
+
+
+def test_it_counts_against_the_same_per_user_limit_as_every_api_call(api_client, user, rated_catalog, throttle_rates):
+    from rest_framework.authtoken.models import Token
+
+    throttle_rates(user="3/min")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+    answers = [api_client.get("/api/ratings/").status_code] + [api_client.get(URL).status_code for _ in range(3)]
+
+    assert answers == [200, 200, 200, 429]
+
+
+def test_a_deleted_token_gets_no_personal_picks(api_client, user, rated_catalog):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api_client.get(URL).status_code == 200
+    token.delete()
+
+    assert api_client.get(URL).status_code in (401, 403)
