@@ -109,9 +109,9 @@ def taste_catalog(db):
     import random
 
     from django.contrib.auth import get_user_model
-    from django.db.models import Avg, Count
 
     from catalog.models import Genre, Movie
+    from catalog.services import movie_rating_totals_rederive
     from ratings.models import Rating
 
     rng = random.Random(7)
@@ -137,6 +137,5 @@ def taste_catalog(db):
         for m in rng.sample(dislikes, 10):
             rows.append(Rating(user=rater, movie=m, score=rng.choice([1.0, 1.5, 2.0])))
     Rating.objects.bulk_create(rows)
-    for m in Movie.objects.annotate(n=Count("ratings"), mean=Avg("ratings__score")):
-        Movie.objects.filter(pk=m.pk).update(rating_count=m.n, rating_mean=m.mean)
+    movie_rating_totals_rederive()
     return sci_fi, romance

@@ -316,7 +316,9 @@ def _ratings_bulk_create(frame, catalog_services) -> int:
 
 def _ratings_copy(frame, catalog_services) -> int:
     """The importer's own PostgreSQL path (direct COPY into an empty table, else COPY + INSERT … ON CONFLICT)."""
-    return catalog_services._ratings_copy(frame, None)
+    from catalog.postgres_copy import ratings_copy
+
+    return ratings_copy(frame, None)
 
 
 def site_fixtures(*, users: int, sessions: int, raters: int, warm: bool) -> dict:

@@ -24,8 +24,10 @@ class Movie(models.Model):
     tags = models.JSONField(default=list, blank=True, help_text="Distinct user tags, most used first.")
     overview = models.TextField(blank=True)
     poster_path = models.CharField(max_length=255, blank=True)
-    # Denormalised rating summary, refreshed after imports and on each rating change.
+    # Denormalised rating summary: each rating change adds to the count and sum (the mean is sum / count,
+    # written with them); imports and the nightly check re-derive all three from the ratings.
     rating_count = models.PositiveIntegerField(default=0, db_index=True)
+    rating_sum = models.FloatField(default=0.0)
     rating_mean = models.FloatField(null=True, blank=True)
 
     class Meta:

@@ -5,6 +5,7 @@ import logging
 
 from celery import shared_task
 
+from catalog.services import movie_rating_totals_rederive
 from catalog.tmdb import TMDBError, movies_tmdb_enrich
 
 logger = logging.getLogger(__name__)
@@ -19,3 +20,12 @@ def movies_tmdb_enrich_task(limit: int | None = None) -> int:
         # Retrying at once would hit the same refusal; the next scheduled or manual run tries again.
         logger.warning("TMDB enrichment stopped: %s", exc)
         return 0
+
+
+@shared_task(name="catalog.tasks.movie_rating_totals_rederive", acks_late=True)
+def movie_rating_totals_rederive_task() -> int:
+    """Nightly: re-derive rating totals from the ratings; returns (and logs) how many movies had drifted."""
+    drifted = movie_rating_totals_rederive()
+    if drifted:
+        logger.warning("%d movies had drifted rating totals; re-derived", drifted)
+    return drifted

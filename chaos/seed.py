@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 
 GENRES = ["Action", "Comedy", "Drama", "Romance", "Sci-Fi", "Thriller", "Animation", "Documentary"]
-SCORES = np.arange(1, 11) / 2
 
 
 @dataclass(frozen=True)
@@ -25,10 +24,10 @@ class World:
 def world_seed(*, users: int = 800, movies: int = 1200, ratings_per_user: int = 80, seed: int = 7) -> World:
     """Write movies, raters and their ratings in bulk; return the accounts the probes use."""
     from django.contrib.auth import get_user_model
-    from django.db.models import Avg, Count
     from rest_framework.authtoken.models import Token
 
     from catalog.models import Genre, Movie
+    from catalog.services import movie_rating_totals_rederive
     from ratings.models import Rating
 
     rng = np.random.default_rng(seed)
@@ -54,8 +53,7 @@ def world_seed(*, users: int = 800, movies: int = 1200, ratings_per_user: int = 
             score = float(np.clip(np.round((base + rng.normal(0, 0.8)) * 2) / 2, 0.5, 5.0))
             rows.append(Rating(user=rater, movie=catalogue[index], score=score))
     Rating.objects.bulk_create(rows, batch_size=5000)
-    for movie in Movie.objects.annotate(n=Count("ratings"), mean=Avg("ratings__score")).filter(n__gt=0):
-        Movie.objects.filter(pk=movie.pk).update(rating_count=movie.n, rating_mean=movie.mean)
+    movie_rating_totals_rederive()
 
     viewer = raters[0]
     staff = people.objects.create_user(username="chaos-staff", password=None, is_staff=True)

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count
 from playwright.sync_api import sync_playwright
 
 from conftest import skip_or_fail
@@ -84,6 +83,7 @@ class Catalogue:
 def catalogue(transactional_db) -> Catalogue:
     """80 films over eight genres and seven decades, 70 raters with three tastes, a trained model and neighbours."""
     from catalog.models import Genre, Movie
+    from catalog.services import movie_rating_totals_rederive
     from ratings.models import Rating
     from recommendations import services, serving
 
@@ -119,8 +119,7 @@ def catalogue(transactional_db) -> Catalogue:
             score = rng.choice([4.0, 4.5, 5.0]) if loved else rng.choice([1.0, 1.5, 2.0, 2.5])
             rows.append(Rating(user=rater, movie=movie, score=score))
     Rating.objects.bulk_create(rows)
-    for m in Movie.objects.annotate(n=Count("ratings"), mean=Avg("ratings__score")):
-        Movie.objects.filter(pk=m.pk).update(rating_count=m.n, rating_mean=m.mean)
+    movie_rating_totals_rederive()
 
     services.model_train()
     services.movie_similarities_compute()

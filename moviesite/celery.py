@@ -30,6 +30,11 @@ def _schedule(sender: Celery, **_: object) -> None:
             sender.signature("recommendations.tasks.model_train"),
             name="nightly retrain",
         )
+        sender.add_periodic_task(
+            crontab(hour=settings.RETRAIN_HOUR, minute=0),
+            sender.signature("catalog.tasks.movie_rating_totals_rederive"),
+            name="nightly rating recount",
+        )
     sender.add_periodic_task(
         settings.RETRAIN_CHECK_SECONDS,
         sender.signature("recommendations.tasks.model_retrain_if_due"),

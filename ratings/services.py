@@ -6,7 +6,8 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count
+from django.db.models import F, Value
+from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from catalog.models import Movie
@@ -31,15 +32,18 @@ def score_validate(score: object) -> float:
     return value
 
 
-@transaction.atomic
-def movie_rating_summary_refresh(*, movie: Movie) -> None:
-    """Recompute the denormalised rating count and mean shown on cards and used for popularity."""
-    # Lock the movie first: two raters' transactions would otherwise each count without the other's
-    # uncommitted row and the last to write would store a stale count. After the lock, the count
-    # (a new snapshot under READ COMMITTED) sees every rating committed before us.
-    list(Movie.objects.select_for_update().filter(pk=movie.pk).values_list("pk", flat=True))
-    agg = Rating.objects.filter(movie=movie).aggregate(n=Count("id"), mean=Avg("score"))
-    Movie.objects.filter(pk=movie.pk).update(rating_count=agg["n"], rating_mean=agg["mean"])
+def _movie_totals_add(*, movie_id: int, count: int, total: float) -> None:
+    """Add to the movie's rating count and sum in one UPDATE, the mean derived from them.
+
+    Every SET sees the row as it was, and concurrent raters of the movie queue only on this row's
+    lock until their commit: no aggregate over the movie's ratings, no lock held across one.
+    Half-star sums are exact in floating point, so the counts never drift through rounding.
+    """
+    if count or total:
+        new_count, new_sum = F("rating_count") + count, F("rating_sum") + total
+        Movie.objects.filter(pk=movie_id).update(
+            rating_count=new_count, rating_sum=new_sum, rating_mean=new_sum / NullIf(new_count, Value(0))
+        )
 
 
 def _after_rating_change(user_id: int) -> None:
@@ -52,10 +56,15 @@ def _after_rating_change(user_id: int) -> None:
 def rating_upsert(*, user, movie: Movie, score: object, rated_at: datetime | None = None) -> Rating:
     """Create or change the user's rating of a movie; the user's recommendations refresh after commit."""
     value = score_validate(score)
-    rating, _ = Rating.objects.update_or_create(
-        user=user, movie=movie, defaults={"score": value, "rated_at": rated_at or timezone.now()}
+    rated_at = rated_at or timezone.now()
+    rating, created = Rating.objects.select_for_update().get_or_create(
+        user=user, movie=movie, defaults={"score": value, "rated_at": rated_at}
     )
-    movie_rating_summary_refresh(movie=movie)
+    previous = 0.0 if created else rating.score
+    if not created:
+        rating.score, rating.rated_at = value, rated_at
+        rating.save(update_fields=["score", "rated_at"])
+    _movie_totals_add(movie_id=movie.pk, count=int(created), total=value - previous)
     _after_rating_change(user.pk)
     return rating
 
@@ -63,11 +72,13 @@ def rating_upsert(*, user, movie: Movie, score: object, rated_at: datetime | Non
 @transaction.atomic
 def rating_delete(*, user, movie: Movie) -> bool:
     """Delete the user's rating of a movie; returns False when there was none."""
-    deleted, _ = Rating.objects.filter(user=user, movie=movie).delete()
-    if deleted:
-        movie_rating_summary_refresh(movie=movie)
-        _after_rating_change(user.pk)
-    return bool(deleted)
+    score = Rating.objects.select_for_update().filter(user=user, movie=movie).values_list("score", flat=True).first()
+    if score is None:
+        return False
+    Rating.objects.filter(user=user, movie=movie).delete()
+    _movie_totals_add(movie_id=movie.pk, count=-1, total=-score)
+    _after_rating_change(user.pk)
+    return True
 
 
 # --- Watchlist and "not interested" -------------------------------------------------------

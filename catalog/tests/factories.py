@@ -21,6 +21,10 @@ class MovieFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Movie {n}")
     year = 1995
     movielens_id = factory.Sequence(lambda n: 100_000 + n)
+    rating_count = 0
+    rating_mean = None
+    # As rating writes keep them: the sum the count and mean stand for.
+    rating_sum = factory.LazyAttribute(lambda m: m.rating_count * (m.rating_mean or 0.0))
 
     @factory.post_generation
     def genres(obj, create: bool, extracted, **kwargs) -> None:

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 
-from catalog import services
+from catalog import postgres_copy, services
 from catalog.models import DatasetImport, Genre, Movie
 from catalog.movielens import MovieLensFormatError
 from catalog.services import MovieLensImportError, movielens_import
@@ -143,8 +143,8 @@ def test_on_postgresql_ratings_come_by_copy_and_the_table_keeps_its_constraints(
     schema = _rating_table_schema()
     monkeypatch.setattr(services, "_ratings_bulk_create", lambda *a: pytest.fail("row-by-row path used"))
     copied = []
-    real_copy = services._ratings_copy
-    monkeypatch.setattr(services, "_ratings_copy", lambda frame, stream: copied.append(len(frame)) or
+    real_copy = postgres_copy.ratings_copy
+    monkeypatch.setattr(postgres_copy, "ratings_copy", lambda frame, stream: copied.append(len(frame)) or
                         real_copy(frame, stream))
     assert import_tiny().ratings == 8
     assert copied == [8]
@@ -168,3 +168,35 @@ def test_on_postgresql_a_pair_rated_twice_aborts_the_load_with_nothing_written(m
     with pytest.raises(IntegrityError, match="rating_user_movie_unique"):
         import_tiny()  # straight into the empty table: the rebuilt unique constraint refuses it
     assert counts() == (0, 0, 0, 0, 0)
+
+
+class TestRatingTotalsRederive:
+    """The nightly recount: totals kept up by rating writes are checked against the ratings themselves."""
+
+    def test_it_fixes_and_counts_only_the_movies_that_drifted(self, user, other_user, movie):
+        from ratings.services import rating_upsert
+
+        rating_upsert(user=user, movie=movie, score=4)
+        rating_upsert(user=other_user, movie=movie, score=3)
+        left_alone = Movie.objects.create(title="Unrated")
+        deleted_behind_its_back = Movie.objects.create(title="Was rated", rating_count=1, rating_sum=2, rating_mean=2)
+        Rating.objects.filter(user=other_user).delete()  # as a cascade would: no service, no totals
+
+        assert services.movie_rating_totals_rederive() == 2
+        movie.refresh_from_db(), deleted_behind_its_back.refresh_from_db(), left_alone.refresh_from_db()
+        assert (movie.rating_count, movie.rating_sum, movie.rating_mean) == (1, 4.0, 4.0)
+        assert (deleted_behind_its_back.rating_count, deleted_behind_its_back.rating_mean) == (0, None)
+        assert (left_alone.rating_count, left_alone.rating_sum) == (0, 0.0)
+        assert services.movie_rating_totals_rederive() == 0
+
+    def test_the_command_reports_drift(self, movie):
+        from django.core.management import call_command
+
+        Movie.objects.filter(pk=movie.pk).update(rating_count=3, rating_sum=12, rating_mean=4)
+        out = io.StringIO()
+        call_command("recount_ratings", stdout=out)
+        assert "1 movies had drifted" in out.getvalue()
+
+        out = io.StringIO()
+        call_command("recount_ratings", stdout=out)
+        assert "match" in out.getvalue()

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ratings.models import HiddenMovie, WatchlistEntry
-from ratings.services import movie_hide, movie_unhide, watchlist_add, watchlist_remove
+from ratings.services import movie_hide, movie_unhide, rating_delete, rating_upsert, watchlist_add, watchlist_remove
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +18,40 @@ def refreshes(monkeypatch) -> list[int]:
         "recommendations.services.user_recommendations_invalidate", lambda *, user_id: calls.append(user_id)
     )
     return calls
+
+
+class TestMovieRatingTotals:
+    def test_insert_change_and_delete_keep_count_sum_and_mean_exact(self, user, other_user, movie):
+        rating_upsert(user=user, movie=movie, score=4)
+        rating_upsert(user=other_user, movie=movie, score=2.5)
+        rating_upsert(user=user, movie=movie, score=5)  # a change of score: still two ratings
+        movie.refresh_from_db()
+        assert (movie.rating_count, movie.rating_sum, movie.rating_mean) == (2, 7.5, 3.75)
+
+        rating_delete(user=other_user, movie=movie)
+        movie.refresh_from_db()
+        assert (movie.rating_count, movie.rating_sum, movie.rating_mean) == (1, 5.0, 5.0)
+
+        rating_delete(user=user, movie=movie)
+        movie.refresh_from_db()
+        assert (movie.rating_count, movie.rating_sum, movie.rating_mean) == (0, 0.0, None)
+
+    def test_a_rating_write_never_aggregates_the_movies_ratings(self, user, other_user, movie):
+        rating_upsert(user=other_user, movie=movie, score=3)
+        with CaptureQueriesContext(connection) as queries:
+            rating_upsert(user=user, movie=movie, score=4)
+            rating_upsert(user=user, movie=movie, score=4.5)
+            rating_delete(user=user, movie=movie)
+
+        statements = " ".join(q["sql"].upper() for q in queries.captured_queries)
+        assert "COUNT(" not in statements and "AVG(" not in statements and "SUM(" not in statements
+        movie.refresh_from_db()
+        assert (movie.rating_count, movie.rating_mean) == (1, 3.0)
+
+    def test_deleting_a_rating_that_is_not_there_changes_nothing(self, user, movie):
+        assert rating_delete(user=user, movie=movie) is False
+        movie.refresh_from_db()
+        assert (movie.rating_count, movie.rating_sum) == (0, 0.0)
 
 
 class TestWatchlist:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from catalog.tests.factories import MovieFactory
 from ratings.models import HiddenMovie, Rating, WatchlistEntry
+from ratings.services import rating_upsert
 from ratings.tests.factories import RatingFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ class TestRatingUpsert:
 
 class TestRatingDelete:
     def test_a_form_post_deletes_and_redirects(self, member, user, movie):
-        RatingFactory(user=user, movie=movie)
+        rating_upsert(user=user, movie=movie, score=4)
 
         response = member.post(delete_url(movie), follow=True)
 
@@ -137,7 +138,7 @@ class TestRatingDelete:
         assert not Rating.objects.exists()
 
     def test_a_fetch_post_gets_json(self, member, user, movie):
-        RatingFactory(user=user, movie=movie)
+        rating_upsert(user=user, movie=movie, score=4)
 
         body = member.post(delete_url(movie), **JSON).json()
 
