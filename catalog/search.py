@@ -1,8 +1,8 @@
 """Forgiving title search: accents, case, "The" anywhere or nowhere, and small typos.
 
-Pure Python (no Django): catalog.selectors builds one TitleIndex per process from the movie
-titles and asks it for matching movie ids. The database then filters, sorts and paginates them,
-so the same code serves SQLite and PostgreSQL.
+Pure Python (no Django): catalog.selectors builds a TitleIndex from movie titles (on PostgreSQL
+from the few a trigram index finds, on SQLite one per process from them all) and asks it for
+matching movie ids. The database then filters, sorts and paginates them.
 
 How a query matches a title:
 - Both are normalised: transliterated to ASCII (Unidecode), lower-cased, "Matrix, The" read as
@@ -57,6 +57,13 @@ def title_words(text: str) -> list[str]:
     return _WORD.findall(_JOINERS.sub("", text))
 
 
+def query_terms(query: str) -> tuple[list[str], list[str]]:
+    """(required, optional) normalised words of a query: articles are optional unless it has nothing else."""
+    words = list(dict.fromkeys(title_words(query)))
+    required = [w for w in words if w not in ARTICLES] or words
+    return required, [w for w in words if w not in required]
+
+
 @dataclass(frozen=True)
 class TitleMatch:
     ids: list[int]
@@ -101,9 +108,7 @@ class TitleIndex:
         return self._memo[query]
 
     def _search(self, query: str) -> TitleMatch:
-        words = list(dict.fromkeys(title_words(query)))
-        required = [w for w in words if w not in ARTICLES] or words
-        optional = [w for w in words if w not in required]
+        required, optional = query_terms(query)
         if not required:
             return NO_MATCH
         totals: dict[int, float] | None = None

@@ -20,10 +20,12 @@ SIMILAR_SHOWN = 12
 def movie_list(request: HttpRequest) -> HttpResponse:
     form = MovieFilterForm(request.GET or None)
     arguments = form.search_arguments()
-    page = Paginator(movie_search(**arguments), MOVIES_PER_PAGE).get_page(request.GET.get("page"))
+    match = movie_title_matches(query=arguments["query"]) if arguments["query"].strip() else None
+    movies = movie_search(**arguments, title_match=match)
+    page = Paginator(movies, MOVIES_PER_PAGE).get_page(request.GET.get("page"))
     filtered = any(value for key, value in arguments.items() if key != "sort")
     # Say so when the titles shown are typo corrections, not what was typed.
-    corrected = bool(arguments["query"].strip()) and movie_title_matches(query=arguments["query"]).edits > 0
+    corrected = match is not None and match.edits > 0
     context = {"form": form, "page": page, "filtered": filtered, "corrected": corrected}
     return render(request, "catalog/movie_list.html", context)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Movie, SimilarMovie
@@ -167,6 +169,23 @@ class TestSearchPage:
 
     def test_an_exact_query_says_nothing_about_close_matches(self, client, shelf):
         assert "closest matches" not in client.get(reverse("movie-list"), {"q": "alien"}).content.decode()
+
+    @pytest.mark.parametrize("signed_in", [False, True])
+    def test_a_full_page_of_results_costs_no_more_queries_than_one_card(
+        self, client, user, signed_in, django_assert_max_num_queries
+    ):
+        MovieFactory(title="Batch Zero", rating_count=5, rating_mean=3.5, genres=["Drama", "Crime"])
+        if signed_in:
+            client.force_login(user)
+        with CaptureQueriesContext(connection) as one_card:
+            assert len(client.get(reverse("movie-list"), {"q": "batch"}).context["page"]) == 1
+        for i in range(30):
+            MovieFactory(title=f"Batch {i}", rating_count=i, rating_mean=4.0, genres=["Drama", "Crime"])
+
+        with django_assert_max_num_queries(len(one_card)):
+            page = client.get(reverse("movie-list"), {"q": "batch"}).context["page"]
+
+        assert len(page) == 24
 
 
 class TestMovieDetailForMembers:
