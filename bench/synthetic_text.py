@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from catalog.movielens import NO_GENRES
+
 COMMON_WORDS = (
     "Night Love Man Last Dark Day Story House King Girl Life Dead World Blood Time Return Secret City Black "
     "Little Big Home Lost Star Heart Island Road Summer Winter Road Fire Water Shadow Dream Wild Money War "
@@ -28,7 +30,6 @@ GENRE_SHARES = {
     "Fantasy": 0.05, "Children": 0.04, "Mystery": 0.04, "War": 0.03, "Western": 0.02, "Musical": 0.02,
     "Film-Noir": 0.006, "IMAX": 0.003,
 }
-NO_GENRES = "(no genres listed)"
 TAG_WORDS = (
     "atmospheric funny dark-comedy twist-ending based-on-a-book visually-appealing classic quirky "
     "thought-provoking cult-film slow boring violent beautiful soundtrack surreal satire dystopia "
@@ -77,7 +78,7 @@ def movies_and_links(movie_ids: np.ndarray, rng: np.random.Generator) -> tuple[p
     years = np.clip(2019 - np.floor(rng.exponential(14.0, n)), 1891, 2019).astype(int)
     flags = rng.random((n, len(GENRE_SHARES))) < np.array(list(GENRE_SHARES.values()))
     names = np.array(list(GENRE_SHARES))
-    genres = ["|".join(names[row]) or NO_GENRES for row in flags]
+    genres = ["|".join(names[row]) or NO_GENRES[0] for row in flags]
     movies = pd.DataFrame({
         "movieId": movie_ids,
         "title": [f"{title} ({year})" for title, year in zip(titles(n, rng), years, strict=True)],

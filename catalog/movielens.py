@@ -1,8 +1,8 @@
 """Read MovieLens datasets (a folder or the official zip) into pandas DataFrames.
 
-Pure pandas, no Django: the importer and offline evaluation share it. Big files (ratings, tags)
-are parsed by pandas' C reader; only when that fails is the file scanned line by line to say
-which line is wrong, so every problem surfaces as one `MovieLensFormatError`
+Pure pandas, no Django: the importer and offline evaluation share it. Every file is parsed by
+pandas' C reader; only when that fails is the file scanned line by line to say which line is
+wrong, so every problem surfaces as one `MovieLensFormatError`
 ("ratings.csv line 1234: score 7.0 is outside 0.5–5.0").
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-NO_GENRES = {"(no genres listed)", "unknown"}  # csv/dat spelling and ml-100k's u.genre spelling
+NO_GENRES = ("(no genres listed)", "unknown")  # csv/dat spelling, then ml-100k's u.genre spelling
 # "Toy Story (1995)", "Death Note (2006–2007)", "Heidi Fleiss (1995) " → title, first year.
 TITLE_YEAR = re.compile(r"^(?P<title>.*?)\s*\((?P<year>\d{4})(?:[-–]\d{0,4})?\)\s*$")
 
@@ -246,15 +246,11 @@ def _scan(files: _Files, table: _Table) -> Iterator[tuple[int, list]]:
                 raise MovieLensFormatError(table.file, line, str(exc)) from None
 
 
-def _read_small(files: _Files, table: _Table) -> pd.DataFrame:
-    """Parse a small file in Python (movies, links): exact line numbers, kept in a `line` column."""
-    rows = [[line, *values] for line, values in _scan(files, table)]
-    frame = pd.DataFrame(rows, columns=["line", *(name for name, _ in table.columns)])
-    return frame.astype({name: _DTYPES[kind] for name, kind in table.columns})
+def _read(files: _Files, table: _Table, dtypes: dict[str, str] | None = None) -> pd.DataFrame:
+    """Parse a file with pandas' C reader; on failure, scan it to name the bad line.
 
-
-def _read_big(files: _Files, table: _Table, dtypes: dict[str, str] | None = None) -> pd.DataFrame:
-    """Parse a big file with pandas' C reader; on failure, scan it to name the bad line."""
+    Row i of the frame is line i + first_data_line of the file (blank lines, where allowed, aside).
+    """
     names = [name for name, _ in table.columns]
     dtypes = dtypes or {name: _DTYPES[kind] for name, kind in table.columns}
     try:
@@ -268,10 +264,13 @@ def _read_big(files: _Files, table: _Table, dtypes: dict[str, str] | None = None
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 frame = pd.read_csv(
                     raw, sep="\t" if table.sep == "::" else table.sep, header=None, names=names, dtype=dtypes,
-                    index_col=False, skip_blank_lines=False, keep_default_na=False, na_values=[""],
+                    index_col=False, skip_blank_lines=table.allow_blank, keep_default_na=False,
+                    na_values={name: [""] for name, kind in table.columns if kind == "int?"},
                     quoting=csv.QUOTE_MINIMAL if table.sep == "," else csv.QUOTE_NONE,
                     encoding=table.encoding, engine="c",
                 )
+        if frame[[name for name, kind in table.columns if kind != "int?"]].isna().any(axis=None):
+            raise ValueError("a line has too few fields")
     except (ValueError, OverflowError, pd.errors.ParserWarning) as exc:
         for _ in _scan(files, table):
             pass  # raises at the first bad line
@@ -286,8 +285,7 @@ def _line_of(frame: pd.DataFrame, table: _Table, mask: pd.Series | np.ndarray) -
     if not hits.size:
         return None
     pos = int(hits[0])
-    line = int(frame["line"].iloc[pos]) if "line" in frame else pos + table.first_data_line
-    return pos, line
+    return pos, int(frame.index[pos]) + table.first_data_line
 
 
 def _validate_ratings(ratings: pd.DataFrame, table: _Table) -> None:
@@ -337,13 +335,14 @@ def _split_title(titles: pd.Series) -> pd.DataFrame:
 
 
 def _movies_100k(files: _Files, tables: dict[str, _Table]) -> pd.DataFrame:
-    names = {int(i): n for _, (n, i) in _scan(files, tables["genres"])}
+    listed = _read(files, tables["genres"])
+    names = dict(zip(listed["index"], listed["name"], strict=True))
     if sorted(names) != list(range(19)):
         raise MovieLensFormatError(tables["genres"].file, None, "expected the 19 genres numbered 0–18")
-    raw = _read_small(files, tables["movies"])
+    raw = _read(files, tables["movies"])
     flags = raw[[f"genre{i}" for i in range(19)]].to_numpy()
     genres = [[names[i] for i in np.flatnonzero(row) if names.get(i) not in NO_GENRES] for row in flags]
-    movies = pd.concat([raw[["line", "movie_id"]], _split_title(raw["title"])], axis=1)
+    movies = pd.concat([raw[["movie_id"]], _split_title(raw["title"])], axis=1)
     # A title without "(year)" may still have a release date ("01-Jan-1995").
     released = pd.to_numeric(raw["released"].str[-4:], errors="coerce").astype("Int64")
     movies["year"] = movies["year"].fillna(released)
@@ -352,8 +351,8 @@ def _movies_100k(files: _Files, tables: dict[str, _Table]) -> pd.DataFrame:
 
 
 def _movies_listed(files: _Files, table: _Table) -> pd.DataFrame:
-    raw = _read_small(files, table)
-    movies = pd.concat([raw[["line", "movie_id"]], _split_title(raw["title"])], axis=1)
+    raw = _read(files, table)
+    movies = pd.concat([raw[["movie_id"]], _split_title(raw["title"])], axis=1)
     movies["genres"] = [[g for g in s.split("|") if g and g not in NO_GENRES] for s in raw["genres"]]
     return movies
 
@@ -408,8 +407,8 @@ def read_ratings(name: str, source: Path, *, strict: bool = False) -> pd.DataFra
     """
     tables = _TABLES[_dataset(name).format]
     with _dataset_files(name, source, tables["ratings"].file) as files:
-        movie_ids = pd.Series([values[0] for _, values in _scan(files, tables["movies"])], dtype="int64")
-        ratings = _read_big(files, tables["ratings"], _RATING_DTYPES)
+        movie_ids = _read(files, tables["movies"])["movie_id"]
+        ratings = _read(files, tables["ratings"], _RATING_DTYPES)
         _validate_ratings(ratings, tables["ratings"])
     ratings = _known_movies_only(ratings, tables["ratings"], movie_ids, "ratings", strict=strict, skipped=[])
     return ratings.reset_index(drop=True)
@@ -440,7 +439,7 @@ def read_movielens(name: str, source: Path, *, strict: bool = False) -> MovieLen
             movies = _movies_listed(files, tables["movies"])
         if found := _line_of(movies, tables["movies"], movies["movie_id"].duplicated()):
             raise MovieLensFormatError(tables["movies"].file, found[1], "movie id listed twice")
-        ratings = _read_big(files, tables["ratings"], _RATING_DTYPES)
+        ratings = _read(files, tables["ratings"], _RATING_DTYPES)
         _validate_ratings(ratings, tables["ratings"])
         ratings = _known_movies_only(
             ratings, tables["ratings"], movies["movie_id"], "ratings", strict=strict, skipped=skipped
@@ -449,21 +448,21 @@ def read_movielens(name: str, source: Path, *, strict: bool = False) -> MovieLen
                               "tmdb_id": pd.Series(dtype="Int64")})
         tags = pd.DataFrame({"movie_id": pd.Series(dtype="int64"), "tags": pd.Series(dtype="object")})
         if "links" in tables:
-            raw = _read_small(files, tables["links"])
+            raw = _read(files, tables["links"])
             raw = _known_movies_only(raw, tables["links"], movies["movie_id"], "links", strict=strict,
                                      skipped=skipped)
             links = pd.DataFrame({"movie_id": raw["movie_id"],
                                   "imdb_id": "tt" + raw["imdb_id"].astype(str).str.zfill(7),
                                   "tmdb_id": raw["tmdb_id"]}).reset_index(drop=True)
         if "tags" in tables:
-            raw = _read_big(files, tables["tags"])
+            raw = _read(files, tables["tags"])
             raw = _known_movies_only(raw, tables["tags"], movies["movie_id"], "tags", strict=strict,
                                      skipped=skipped)
             tags = _distinct_tags(raw)
     genres = sorted({g for gs in movies["genres"] for g in gs})
     return MovieLensData(
         dataset=name,
-        movies=movies.drop(columns="line").reset_index(drop=True),
+        movies=movies.reset_index(drop=True),
         ratings=ratings.reset_index(drop=True),
         links=links,
         tags=tags,

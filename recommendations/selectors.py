@@ -14,7 +14,6 @@ from catalog.selectors import movies_by_ids
 from ratings.selectors import user_excluded_movie_ids, user_scores
 from recommendations import cache as rec_cache
 from recommendations import services, serving
-from recommendations.models import ModelVersion
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +24,6 @@ class Recommendation:
     score: float
     predicted_rating: float | None
     reason: str
-
-
-def active_model_version() -> ModelVersion | None:
-    version_id = serving.active_version_id()
-    return ModelVersion.objects.filter(pk=version_id).first() if version_id else None
 
 
 def popular_movies(*, n: int = 10, exclude: set[int] | frozenset[int] = frozenset()) -> list[Movie]:

@@ -1,4 +1,4 @@
-"""Data preparation shared by the rankers and predictors: filters, centering, one user's row.
+"""Data preparation shared by the rankers and predictors: centering, one user's row.
 
 Every algorithm indexes movies by a sorted ``movie_ids`` array (its *catalogue*); the interaction
 matrix and a single user's ratings are both expressed against that catalogue here, so that a
@@ -15,33 +15,6 @@ from scipy import sparse
 
 from .arrays import id_rows
 from .data import require_rating_columns
-
-
-def activity_filter(ratings: pd.DataFrame, *, min_user_ratings: int = 1, min_movie_ratings: int = 1) -> pd.DataFrame:
-    """Keep users with at least N ratings and movies with at least M ratings.
-
-    One pass each (movies first, then users): a second movie pass could drop more movies, but
-    the point is to cut the noisiest tail, not to reach a fixed point.
-
-    Args:
-        ratings: a ratings DataFrame.
-        min_user_ratings: minimum ratings per user (>= 1).
-        min_movie_ratings: minimum ratings per movie (>= 1).
-
-    Returns:
-        The kept rows, in input order, index preserved.
-    """
-    require_rating_columns(ratings)
-    if min_user_ratings < 1 or min_movie_ratings < 1:
-        raise ValueError("minimum counts must be >= 1")
-    kept = ratings
-    if min_movie_ratings > 1:
-        counts = kept["movie_id"].map(kept["movie_id"].value_counts())
-        kept = kept[counts.to_numpy() >= min_movie_ratings]
-    if min_user_ratings > 1:
-        counts = kept["user_id"].map(kept["user_id"].value_counts())
-        kept = kept[counts.to_numpy() >= min_user_ratings]
-    return kept
 
 
 def user_centered(ratings: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 from recommendations.engine.prepare import (
-    activity_filter,
     interaction_matrix,
     seed_profile,
     user_centered,
@@ -15,19 +14,6 @@ from recommendations.engine.prepare import (
 
 def frame(rows: list[tuple[int, int, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["user_id", "movie_id", "score"])
-
-
-def test_it_drops_rare_movies_then_inactive_users():
-    ratings = frame([(1, 10, 4.0), (1, 20, 3.0), (2, 10, 5.0), (2, 30, 1.0), (3, 10, 2.0)])
-    kept = activity_filter(ratings, min_movie_ratings=2, min_user_ratings=1)
-    assert kept["movie_id"].tolist() == [10, 10, 10]
-    # user 3 had one rating of movie 10, which survives; asking for two drops every user
-    assert activity_filter(ratings, min_movie_ratings=2, min_user_ratings=2).empty
-
-
-def test_it_refuses_a_minimum_below_one():
-    with pytest.raises(ValueError):
-        activity_filter(frame([(1, 10, 4.0)]), min_user_ratings=0)
 
 
 def test_it_centres_each_user_on_their_mean():
