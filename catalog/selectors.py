@@ -88,26 +88,32 @@ def movie_title_matches(*, query: str) -> TitleMatch:
     """The movies whose titles best match the query (typos and articles forgiven)."""
     if connection.vendor != "postgresql":
         return title_index().search(query)
-    required, _ = query_terms(query)
+    required, optional = query_terms(query)
     if not required:
         return NO_MATCH
-    match = TitleIndex.build(_title_candidate_query(required, typos=False)).search(query)
+    holding = _title_candidate_query(required, typos=False)
+    if not optional:  # every title holding the words is in the best tier: no ranking to do
+        ids = list(holding.values_list("id", flat=True))
+        match = TitleMatch(ids=ids, edits=0)
+    else:
+        match = TitleIndex.build(holding.values_list("id", "title")).search(query)
     if match.ids and not match.edits:
         return match
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(TYPO_SIMILARITY)])
-        return TitleIndex.build(_title_candidate_query(required, typos=True)).search(query)
+        close = _title_candidate_query(required, typos=True)
+        return TitleIndex.build(close.values_list("id", "title")).search(query)
 
 
-def _title_candidate_query(required: list[str], *, typos: bool) -> QuerySet:
-    """(id, title) of the movies holding each word, or with `typos` a title word close to it."""
-    movies = Movie.objects.annotate(upper_title=Upper("title"))
+def _title_candidate_query(required: list[str], *, typos: bool) -> QuerySet[Movie]:
+    """The movies holding each word, or with `typos` a title word close to it."""
+    movies = Movie.objects.annotate(upper_title=Upper("title")).order_by()
     for word in required:
         holds = Q(upper_title__contains=word.upper())
         if typos and max_edits(word):
             holds |= Q(upper_title__trigram_word_similar=word)
         movies = movies.filter(holds)
-    return movies.values_list("id", "title")
+    return movies
 
 
 # SQLite: one in-memory index per process. Saving or deleting a movie in this process drops it; a cheap
