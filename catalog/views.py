@@ -1,9 +1,11 @@
 """Catalog pages: browse and search movies, and one movie's page."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 
 from catalog.forms import MovieFilterForm
@@ -18,6 +20,13 @@ SIMILAR_SHOWN = 12
 
 @require_safe
 def movie_list(request: HttpRequest) -> HttpResponse:
+    """Browse and search; a visitor who is not signed in gets the page every such visitor shares."""
+    if request.user.is_authenticated:  # cards show the member's own watchlist
+        return _movie_list(request)
+    return _movie_list_shared(request)
+
+
+def _movie_list(request: HttpRequest) -> HttpResponse:
     form = MovieFilterForm(request.GET or None)
     arguments = form.search_arguments()
     match = movie_title_matches(query=arguments["query"]) if arguments["query"].strip() else None
@@ -28,6 +37,11 @@ def movie_list(request: HttpRequest) -> HttpResponse:
     corrected = match is not None and match.edits > 0
     context = {"form": form, "page": page, "filtered": filtered, "corrected": corrected}
     return render(request, "catalog/movie_list.html", context)
+
+
+# Rendering 24 cards costs several times the search itself, and visitors repeat the same searches:
+# Django's per-view cache keeps each anonymous page (by URL) for SHARED_PAGES_TTL seconds.
+_movie_list_shared = cache_page(settings.SHARED_PAGES_TTL, key_prefix="movie-list")(_movie_list)
 
 
 @require_safe

@@ -170,6 +170,17 @@ class TestSearchPage:
     def test_an_exact_query_says_nothing_about_close_matches(self, client, shelf):
         assert "closest matches" not in client.get(reverse("movie-list"), {"q": "alien"}).content.decode()
 
+    def test_visitors_share_a_rendered_page_and_members_get_their_own(self, client, user, shelf,
+                                                                      django_assert_num_queries):
+        first = client.get(reverse("movie-list"), {"q": "toy"})
+        with django_assert_num_queries(0):
+            again = client.get(reverse("movie-list"), {"q": "toy"})
+        assert again.content == first.content
+
+        client.force_login(user)
+        member_page = client.get(reverse("movie-list"), {"q": "toy"})
+        assert member_page.context is not None and "Watchlist: Toy Story" in member_page.content.decode()
+
     @pytest.mark.parametrize("signed_in", [False, True])
     def test_a_full_page_of_results_costs_no_more_queries_than_one_card(
         self, client, user, signed_in, django_assert_max_num_queries
@@ -178,7 +189,7 @@ class TestSearchPage:
         if signed_in:
             client.force_login(user)
         with CaptureQueriesContext(connection) as one_card:
-            assert len(client.get(reverse("movie-list"), {"q": "batch"}).context["page"]) == 1
+            assert len(client.get(reverse("movie-list"), {"q": "zero"}).context["page"]) == 1
         for i in range(30):
             MovieFactory(title=f"Batch {i}", rating_count=i, rating_mean=4.0, genres=["Drama", "Crime"])
 

@@ -154,6 +154,9 @@ RECOMMENDATIONS_CACHE_TTL = env.int("RECOMMENDATIONS_CACHE_TTL", default=24 * 36
 # The rendered rows of a member's home page; a rating, watchlist or "not interested" change and a new
 # model replace them at once, so this only bounds how old the shared rows (popular, highest rated) get.
 HOME_CACHE_TTL = env.int("HOME_CACHE_TTL", default=600)
+# Browse and search pages as visitors who are not signed in see them: a new film or rating count
+# reaches them within this many seconds.
+SHARED_PAGES_TTL = env.int("SHARED_PAGES_TTL", default=60)
 # Sessions are read from the cache and written through to the database: no query per page to find
 # who is signed in, and nobody is signed out when the cache is flushed.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
