@@ -1,12 +1,13 @@
 """HTTP throughput and latency: wrk against gunicorn (2 workers) on PostgreSQL + Redis.
 
-Five scenarios at 1, 8, 32 and 64 connections, each run `repeats` times for `duration` seconds,
+Six scenarios at 1, 8, 32 and 64 connections, each run `repeats` times for `duration` seconds,
 interleaved (repeat → scenario → connections) so that load from other processes spreads over
 all of them; figures are medians over the repeats. The trivial view is the baseline measured in
 the same run. wrk (Debian package `wrk`) drives the load from a Lua script that spreads requests
 over many users' tokens, sessions, search words and movies. After gunicorn starts, each read
 scenario runs unmeasured for a moment first, so figures are steady-state (the first search in a
-worker builds its title index, ~2 s at 9.7k movies).
+worker builds its title index, ~2 s at 9.7k movies). After the rating scenarios a recount says
+whether the movies' incrementally kept rating totals still match their ratings.
 """
 from __future__ import annotations
 
@@ -92,6 +93,11 @@ def scenarios(fixtures: dict) -> list[Scenario]:
              json.dumps({"movie": rng.choice(fixtures["movies"]), "score": rng.choice(HALF_STARS)}))
             for w in writers for _ in range(20)
         ]),
+        Scenario("rating PUT, one popular movie", [
+            ("PUT", f"/api/ratings/{fixtures['movies'][0]}/", "Authorization", f"Token {w['token']}",
+             json.dumps({"score": score}))
+            for w in writers for score in HALF_STARS
+        ]),
     ]
 
 
@@ -166,6 +172,8 @@ def run(site: Site, *, duration: float, repeats: int, connections: tuple[int, ..
                         f"p99 {figures['p99_ms']:7.1f} ms  errors {figures['errors']}  (load {load:.1f})")
                 if scenario.name.startswith("rating"):
                     stack.queue_drain(site.bench, timeout=300)  # refresh tasks must not load the next runs
+    if any(s.name.startswith("rating") for s in plan):  # incremental totals must match a full recount
+        say("  " + stack.manage(site.bench, "recount_ratings", timeout=600).stdout.strip())
     return {"runs": runs, "medians": medians(runs), "smoke_status": checks}
 
 
