@@ -60,6 +60,7 @@ def rating_upsert(*, user, movie: Movie, score: object, rated_at: datetime | Non
     rating, created = Rating.objects.select_for_update().get_or_create(
         user=user, movie=movie, defaults={"score": value, "rated_at": rated_at}
     )
+    rating.movie = movie  # what callers render next: no second read of the movie
     previous = 0.0 if created else rating.score
     if not created:
         rating.score, rating.rated_at = value, rated_at
