@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.contrib.postgres",  # trigram lookups for title search (used on PostgreSQL only)
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
