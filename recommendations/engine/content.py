@@ -44,6 +44,7 @@ def content_neighbours(
     k: int = 20,
     weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
     block_rows: int = 2000,
+    features: sparse.csr_matrix | None = None,
 ) -> pd.DataFrame:
     """The k most similar movies of every movie, by metadata.
 
@@ -56,6 +57,7 @@ def content_neighbours(
             a field weighted 0 (or absent from the mapping) is ignored.
         block_rows: most rows of the similarity matrix computed at once; lowered further for
             large catalogues so a block stays under ``MAX_BLOCK_CELLS`` cells.
+        features: ``movie_features(movies, weights=weights)`` when the caller has it already.
 
     Returns:
         DataFrame with ``movie_id``, ``similar_id`` (int64), ``score`` (weighted mean cosine in
@@ -73,7 +75,8 @@ def content_neighbours(
     if len(np.unique(movie_ids)) != len(movie_ids):
         raise ValueError("movies DataFrame has repeated movie_id values")
     started = time.perf_counter()
-    features = movie_features(movies, weights=weights)
+    if features is None:
+        features = movie_features(movies, weights=weights)
     rows_per_block = max(1, min(block_rows, MAX_BLOCK_CELLS // max(len(movie_ids), 1)))
     transposed = features.T.tocsr()
     parts = [

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from unidecode import unidecode
 
-from .arrays import id_rows
 from .content import content_neighbours, movie_features
 from .itemknn import ItemKNN, ItemKNNParams
 
@@ -98,7 +98,8 @@ def related_movies(
         ``rank`` (1 = first), sorted by movie_id then rank; a movie is never its own neighbour.
     """
     started = time.perf_counter()
-    content = content_neighbours(movies, k=params.candidates)
+    features = movie_features(movies).tocsr()  # built once: the shortlist and the co-rated pairs read it
+    content = content_neighbours(movies, k=params.candidates, features=features)
     parts = [content.assign(kind="content")]
     quality = pd.Series(dtype=np.float64)
     counts = pd.Series(dtype=np.int64)
@@ -121,7 +122,7 @@ def related_movies(
         # A co-rated film outside the content shortlist still gets its real likeness (The Shining
         # for Halloween), scaled like the shortlist's.
         missing = (table["content"] == 0).to_numpy()
-        likeness = _content_similarity(movies, table["movie_id"].to_numpy()[missing],
+        likeness = _content_similarity(movies, features, table["movie_id"].to_numpy()[missing],
                                        table["similar_id"].to_numpy()[missing])
         best_content = content.groupby("movie_id")["score"].max()
         scale = table["movie_id"].iloc[np.flatnonzero(missing)].map(best_content).to_numpy(dtype=np.float64)
@@ -151,20 +152,20 @@ def related_movies(
         {"movie_id": np.int64, "similar_id": np.int64, "score": np.float64, "rank": np.int64}).reset_index(drop=True)
 
 
-def _content_similarity(movies: pd.DataFrame, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def _content_similarity(movies: pd.DataFrame, features: sparse.csr_matrix, first: np.ndarray,
+                        second: np.ndarray) -> np.ndarray:
     """The content score (``engine.content``'s cosine) of each (first, second) pair of movie ids."""
-    if len(first) == 0:
-        return np.empty(0)
-    features = movie_features(movies).tocsr()
-    rows, known = id_rows(np.sort(movies["movie_id"].to_numpy(dtype=np.int64)), np.r_[first, second])
-    order = np.argsort(movies["movie_id"].to_numpy(dtype=np.int64), kind="stable")
-    rows = order[rows]
-    a, b = rows[: len(first)], rows[len(first):]
+    row_of = pd.Series(np.arange(len(movies)), index=movies["movie_id"].to_numpy(dtype=np.int64))
+    a, b = row_of.reindex(first).to_numpy(), row_of.reindex(second).to_numpy()
+    known = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[known].astype(np.intp), b[known].astype(np.intp)
     out = np.zeros(len(first))
-    for start in range(0, len(first), 100_000):  # bounded memory at 59k movies × 60 neighbours
+    found = np.zeros(len(a))
+    for start in range(0, len(a), 100_000):  # bounded memory at 59k movies × 60 neighbours
         part = slice(start, start + 100_000)
-        out[part] = np.asarray(features[a[part]].multiply(features[b[part]]).sum(axis=1)).ravel()
-    return out * known[: len(first)] * known[len(first):]
+        found[part] = np.asarray(features[a[part]].multiply(features[b[part]]).sum(axis=1)).ravel()
+    out[known] = found
+    return out
 
 
 def _corating_neighbours(ratings: pd.DataFrame, params: RelatedParams) -> pd.DataFrame:
