@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from conftest import skip_or_fail
 from recommendations import cache as rec_cache
 from recommendations import services, serving
 
@@ -135,7 +136,7 @@ def test_it_answers_503_naming_the_database_when_postgresql_hangs(client, worker
     from chaos.relay import FreezableRelay
 
     if connection.vendor != "postgresql":
-        pytest.skip("a hung PostgreSQL connection needs PostgreSQL")
+        skip_or_fail("a hung PostgreSQL connection needs PostgreSQL (DATABASE_URL)")
     relay = FreezableRelay(connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"]
                                                                                  or 5432))
     # New connections (the health check opens its own) go through the relay; this test's stays as it is.
@@ -156,7 +157,7 @@ def test_web_requests_run_with_a_statement_timeout_and_a_connect_timeout(setting
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL settings")
+        skip_or_fail("statement and connect timeouts are PostgreSQL settings (DATABASE_URL)")
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "25s"
@@ -183,7 +184,7 @@ def test_management_commands_run_without_the_statement_timeout():
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL settings")
+        skip_or_fail("statement and connect timeouts are PostgreSQL settings (DATABASE_URL)")
     show = "from django.db import connection; c = connection.cursor(); c.execute('SHOW statement_timeout'); " \
            "print(c.fetchone()[0])"
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_STATEMENT_TIMEOUT"}
