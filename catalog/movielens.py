@@ -22,7 +22,8 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-NO_GENRES = ("(no genres listed)", "unknown")  # csv/dat spelling, then ml-100k's u.genre spelling
+from recommendations.engine.data import NO_GENRES
+
 # "Toy Story (1995)", "Death Note (2006–2007)", "Heidi Fleiss (1995) " → title, first year.
 TITLE_YEAR = re.compile(r"^(?P<title>.*?)\s*\((?P<year>\d{4})(?:[-–]\d{0,4})?\)\s*$")
 

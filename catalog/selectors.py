@@ -9,24 +9,23 @@ from collections.abc import Sequence
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, FloatField, IntegerField, Max, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast, Length, Upper
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Contains
 from django.db.models.signals import post_delete, post_save
 
 from catalog.models import Movie
+from catalog.popularity import damped_mean_expression, popularity_expression
 from catalog.search import NO_MATCH, TitleIndex, TitleMatch, max_edits, query_terms
 
-# "Highest rated" pulls each mean toward a typical rating by this many votes, so a film with
-# two 5-star ratings does not outrank one with hundreds of 4.5s.
-RATING_DAMPING = 10
-TYPICAL_RATING = 3.5
-# ... and lists films with fewer ratings than this only after every film that has them.
+# "Highest rated" sorts by the damped mean (catalog.popularity), so a film with two 5-star ratings
+# does not outrank one with hundreds of 4.5s, and lists films with fewer ratings than this only
+# after every film that has them.
 HIGHEST_RATED_MIN_RATINGS = 20
 
 # Unrated movies and unknown years sort last on every backend (PostgreSQL puts NULLs first otherwise).
 SORTS = {
-    "popular": (F("rating_count").desc(), "title"),
+    "popular": (F("popularity").desc(nulls_last=True), "title"),
     "rating": (F("rated_enough").desc(), F("damped_rating").desc(nulls_last=True), F("rating_count").desc()),
     "year": (F("year").desc(nulls_last=True), "title"),
     "title": ("title", F("year").asc(nulls_last=True)),
@@ -56,13 +55,13 @@ def movie_search(
     if year_max is not None:
         movies = movies.filter(year__lte=year_max)
     if sort == "rating":
-        count = Cast(F("rating_count"), FloatField())
         movies = movies.annotate(
-            damped_rating=(F("rating_mean") * count + Value(RATING_DAMPING * TYPICAL_RATING))
-            / (count + Value(float(RATING_DAMPING))),
+            damped_rating=damped_mean_expression(),
             rated_enough=Case(When(rating_count__gte=HIGHEST_RATED_MIN_RATINGS, then=Value(1)), default=Value(0),
                               output_field=IntegerField()),
         )
+    elif sort not in SORTS or sort == "popular":
+        movies = movies.annotate(popularity=popularity_expression())
     return movies.order_by(*SORTS.get(sort, SORTS["popular"]))
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db.models import F, FloatField, QuerySet
-from django.db.models.functions import Cast, Ln
+from django.db.models import QuerySet
 
 from catalog.models import Movie
+from catalog.popularity import popularity_expression
 from catalog.selectors import movies_by_ids
 from ratings.selectors import user_excluded_movie_ids, user_scores
 from recommendations import cache as rec_cache
@@ -27,7 +27,7 @@ class Recommendation:
 
 
 def popular_movies(*, n: int = 10, exclude: set[int] | frozenset[int] = frozenset()) -> list[Movie]:
-    """Well-liked and widely-rated movies: mean rating weighted by the log of the rating count."""
+    """Well-liked and widely-rated movies, most popular first (catalog.popularity)."""
     movies = _popular_queryset().exclude(pk__in=exclude)
     return list(movies[:n])
 
@@ -35,7 +35,7 @@ def popular_movies(*, n: int = 10, exclude: set[int] | frozenset[int] = frozense
 def _popular_queryset() -> QuerySet[Movie]:
     return (
         Movie.objects.filter(rating_count__gt=0)
-        .annotate(popularity=F("rating_mean") * Ln(Cast(F("rating_count"), FloatField()) + 1.0))
+        .annotate(popularity=popularity_expression())
         .prefetch_related("genres")
         .order_by("-popularity", "title")
     )

@@ -22,7 +22,7 @@ class MovieFactory(factory.django.DjangoModelFactory):
     year = 1995
     movielens_id = factory.Sequence(lambda n: 100_000 + n)
     rating_count = 0
-    rating_mean = None
+    rating_mean = factory.LazyAttribute(lambda m: 3.5 if m.rating_count else None)  # rated films have a mean
     # As rating writes keep them: the sum the count and mean stand for.
     rating_sum = factory.LazyAttribute(lambda m: m.rating_count * (m.rating_mean or 0.0))
 

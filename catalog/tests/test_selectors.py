@@ -113,3 +113,30 @@ class TestOnboardingMovies:
         assert pool[0] not in onboarding_movies(seed=3, n=20, exclude={pool[0].pk})
         assert onboarding_movies(seed=3, n=3, offset=3) == everything[3:6]
         assert onboarding_movies(seed=3, n=2, offset=9) == everything[:2], "wraps round"
+
+
+class TestOneDefinitionOfPopularity:
+    """Pages (SQL) and the engine (numpy) rank movies by the same popularity and damped mean."""
+
+    def test_the_movie_list_and_the_engine_put_movies_in_the_same_order(self):
+        import pandas as pd
+
+        from recommendations.engine.popularity import popularity_ranking
+
+        scores = {"Crowd pleaser": [4.0] * 40, "Cult hit": [5.0] * 6, "Flop": [1.5] * 60,
+                  "One fan": [5.0], "Solid": [3.5] * 25 + [4.5] * 10}
+        rows = []
+        for title, stars in scores.items():
+            movie = MovieFactory(title=title, rating_count=len(stars), rating_mean=sum(stars) / len(stars))
+            rows += [{"user_id": u, "movie_id": movie.pk, "score": s} for u, s in enumerate(stars)]
+        engine = popularity_ranking(pd.DataFrame(rows))
+        engine_titles = [Movie.objects.get(pk=pk).title for pk in engine.index]
+
+        assert titles(movie_search(sort="popular")) == engine_titles
+        assert engine_titles[0] == "Crowd pleaser" and engine_titles[-1] == "One fan"
+        by_damped_mean = engine.sort_values("damped_mean", ascending=False, kind="stable")
+        highest = list(movie_search(sort="rating"))
+        assert [m.title for m in highest if m.rating_count >= selectors.HIGHEST_RATED_MIN_RATINGS] == [
+            Movie.objects.get(pk=pk).title for pk in by_damped_mean.index
+            if by_damped_mean.loc[pk, "count"] >= selectors.HIGHEST_RATED_MIN_RATINGS
+        ]

@@ -151,8 +151,8 @@ def test_the_500_page_renders_without_a_request_context():
 def test_highest_rated_sort_does_not_put_a_film_with_two_five_star_ratings_first(client):
     from catalog.models import Movie
 
-    Movie.objects.create(title="Two Fans", year=2001, rating_count=2, rating_mean=5.0)
-    Movie.objects.create(title="Beloved Classic", year=1972, rating_count=300, rating_mean=4.5)
+    Movie.objects.create(title="Two Fans", year=2001, rating_count=2, rating_sum=10.0, rating_mean=5.0)
+    Movie.objects.create(title="Beloved Classic", year=1972, rating_count=300, rating_sum=1350.0, rating_mean=4.5)
     Movie.objects.create(title="Unrated", year=2020)
 
     movies = list(client.get("/movies/?sort=rating").context["page"])

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .data import NO_GENRES
+
 logger = logging.getLogger(__name__)
 
 # How much each field counts in the similarity (relative weights). Genres, tags and overview
@@ -35,7 +37,6 @@ MAX_BLOCK_CELLS = 8_000_000
 
 _YEAR_SUFFIX = re.compile(r"\s*\(\d{4}(?:\s*-\s*\d{0,4})?\)\s*$")
 _WORD = re.compile(r"[a-z0-9]+")
-_NO_GENRE = "(no genres listed)"
 
 
 def content_neighbours(
@@ -186,7 +187,7 @@ def _genre_tokens(value: object) -> list[str]:
     return [
         "genre_" + "_".join(_WORD.findall(_fold(genre)))
         for genre in _as_list(value)
-        if genre and genre != _NO_GENRE
+        if genre and genre not in NO_GENRES
     ]
 
 

@@ -19,6 +19,7 @@ from scipy import sparse
 
 from .arrays import csr_segments, id_rows, load_arrays, plain_views, require_format, save_arrays
 from .content import DEFAULT_FIELD_WEIGHTS, movie_features
+from .data import NO_GENRES
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,6 @@ _ARRAYS = ("movie_ids", "indptr", "indices", "values", "genre_indptr", "genre_in
 # A rating this far above the user's mean counts fully; with a single rating (mean = that
 # rating) every movie would weigh 0, so the weight is measured from the scale's midpoint too.
 MIDPOINT = 3.0
-NO_GENRES = frozenset({"(no genres listed)", "unknown", ""})
 
 
 @dataclass(eq=False)
@@ -147,4 +147,4 @@ def _genres(value: object) -> list[str]:
     if value is None or isinstance(value, float):
         return []
     names = [value] if isinstance(value, str) else [str(v) for v in value]
-    return [g for g in names if g not in NO_GENRES]
+    return [g for g in names if g and g not in NO_GENRES]

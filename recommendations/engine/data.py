@@ -20,6 +20,10 @@ MIN_SCORE = 0.5
 MAX_SCORE = 5.0
 
 
+# How MovieLens says "this film has no genre": the csv/dat spelling, then ml-100k's u.genre one.
+NO_GENRES = ("(no genres listed)", "unknown")
+
+
 def require_rating_columns(ratings: pd.DataFrame) -> None:
     """Fail loudly when a DataFrame does not follow the ratings convention.
 

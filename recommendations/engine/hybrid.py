@@ -46,7 +46,7 @@ from .ease import EASE, EASEParams
 from .explain import COLLABORATIVE, Reason, pick_reasons
 from .itemknn import ItemKNN, ItemKNNParams
 from .knn_baseline import KNNBaselineParams
-from .popularity import popularity_ranking
+from .popularity import DAMPING, popularity_ranking
 from .prepare import Profile, seed_profile, user_profile
 from .rerank import allowed_rows, genre_diverse, stars_floor, top_rows
 from .signals import CoWatchSignal, Evidence, PopularitySignal, RatingSignal, Signal, StarsSignal, evidence_from
@@ -124,7 +124,7 @@ class HybridParams:
         crowd_discount: the crowd's signals (``CROWD``) lose ``crowd_discount`` × the viewer's
             disagreement with the crowd (``_against_the_crowd``) of their weight (0 = off).
         predictor: rating predictor: ``"blend"`` (SVD + KNNBaseline), ``"svd"`` or ``"none"``.
-        popularity_damping: pseudo-ratings at the global mean (``popularity_ranking``).
+        popularity_damping: pseudo-ratings of a typical rating (``popularity_ranking``).
         ease, itemknn, blend, coldstart, userknn: the components' hyper-parameters.
     """
 
@@ -143,7 +143,7 @@ class HybridParams:
     pool: int = 100
     crowd_discount: float = 10.0
     predictor: str = "blend"
-    popularity_damping: float = 10.0
+    popularity_damping: float = DAMPING
     ease: EASEParams = field(default_factory=EASEParams)
     itemknn: ItemKNNParams = field(default_factory=ItemKNNParams)
     blend: BlendParams = field(default_factory=BlendParams)

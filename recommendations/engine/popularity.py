@@ -1,12 +1,17 @@
 """Popularity ranking: the fallback for visitors and new users the model cannot personalise yet.
 
-``score = damped_mean × log(1 + count)``. The damped mean shrinks a movie's mean towards the
-global mean by ``damping`` pseudo-ratings, so one enthusiastic 5-star rating cannot top the list;
+``score = damped_mean × log(1 + count)``. The damped mean shrinks a movie's mean towards a typical
+rating (``PRIOR_STARS``) by ``DAMPING`` pseudo-ratings, so one enthusiastic 5-star rating cannot top the list;
 the log of the count rewards how many people chose to watch a movie, with diminishing returns, so
 a blockbuster with mediocre ratings does not simply win on volume. On ml-latest-small the top is
 Shawshank, Forrest Gump, Pulp Fiction, The Matrix: widely seen and well liked. (Offline, plain
 popularity beats ranking by predicted rating for top-10 hit rate, see NOTES.md, so this list is
 worth showing.)
+
+This is the one definition of popularity: the site's pages and "Highest rated" evaluate the same
+formula in SQL (``catalog.popularity``) from these constants. The prior is a fixed typical rating,
+not the dataset's global mean, so a movie's score depends on its own ratings only and the database
+can index it.
 """
 from __future__ import annotations
 
@@ -17,13 +22,26 @@ import pandas as pd
 
 from .data import require_rating_columns
 
+DAMPING = 10.0  # pseudo-ratings added to every movie
+PRIOR_STARS = 3.5  # ... each of this many stars: a typical rating on MovieLens' half-star scale
 
-def popularity_ranking(ratings: pd.DataFrame, *, damping: float = 10) -> pd.DataFrame:
+
+def damped_mean(count: np.ndarray, total: np.ndarray, *, damping: float = DAMPING) -> np.ndarray:
+    """Each movie's mean shrunk towards ``PRIOR_STARS`` by ``damping`` pseudo-ratings."""
+    return (total + damping * PRIOR_STARS) / (count + damping)
+
+
+def popularity_score(count: np.ndarray, total: np.ndarray, *, damping: float = DAMPING) -> np.ndarray:
+    """Well liked and widely seen: the damped mean times log(1 + count)."""
+    return damped_mean(count, total, damping=damping) * np.log1p(count)
+
+
+def popularity_ranking(ratings: pd.DataFrame, *, damping: float = DAMPING) -> pd.DataFrame:
     """Rank movies by popularity.
 
     Args:
         ratings: ratings DataFrame.
-        damping: number of pseudo-ratings at the global mean added to every movie (>= 0).
+        damping: number of pseudo-ratings of ``PRIOR_STARS`` added to every movie (>= 0).
 
     Returns:
         DataFrame indexed by ``movie_id`` with columns ``count`` (int64), ``mean``,
@@ -36,17 +54,16 @@ def popularity_ranking(ratings: pd.DataFrame, *, damping: float = 10) -> pd.Data
     columns = ["count", "mean", "damped_mean", "score"]
     if ratings.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], dtype=np.int64, name="movie_id"))
-    global_mean = float(ratings["score"].mean())
     stats = ratings.groupby("movie_id")["score"].agg(["count", "sum"])
     count = stats["count"].astype(np.int64)
     ranking = pd.DataFrame(
         {
             "count": count,
             "mean": stats["sum"] / count,
-            "damped_mean": (stats["sum"] + damping * global_mean) / (count + damping),
+            "damped_mean": damped_mean(count, stats["sum"], damping=damping),
+            "score": popularity_score(count, stats["sum"], damping=damping),
         }
     )
-    ranking["score"] = ranking["damped_mean"] * np.log1p(count)
     ranking.index = ranking.index.astype(np.int64)
     ranking.index.name = "movie_id"
     return ranking.iloc[_order(ranking)]
