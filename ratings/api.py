@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from catalog.api import MovieSerializer, MovieSummarySerializer
 from catalog.models import Movie
 from ratings.models import HALF_STARS, HiddenMovie, Rating, WatchlistEntry
-from ratings.selectors import user_hidden_movies, user_rating_for, user_ratings, user_watchlist
+from ratings.selectors import user_hidden_movies, user_ratings, user_watchlist
 from ratings.services import (
     movie_hide,
     movie_unhide,
@@ -89,13 +89,12 @@ def _movie_or_404(movie_id: int) -> Movie:
 
 
 def _upsert(request: Request, movie: Movie, score: float) -> Response:
-    created = user_rating_for(user=request.user, movie=movie) is None
     try:
         rating = rating_upsert(user=request.user, movie=movie, score=score)
     except DjangoValidationError as exc:
         raise _drf_error(exc) from None
     return Response(
-        RatingSerializer(rating).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        RatingSerializer(rating).data, status=status.HTTP_201_CREATED if rating.created else status.HTTP_200_OK
     )
 
 

@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import NullIf
 from django.utils import timezone
@@ -52,19 +52,35 @@ def _after_rating_change(user_id: int) -> None:
     transaction.on_commit(lambda: user_recommendations_invalidate(user_id=user_id), robust=True)
 
 
-@transaction.atomic
 def rating_upsert(*, user, movie: Movie, score: object, rated_at: datetime | None = None) -> Rating:
-    """Create or change the user's rating of a movie; the user's recommendations refresh after commit."""
+    """Create or change the user's rating of a movie; the user's recommendations refresh after commit.
+
+    The returned rating's ``created`` says whether this call made it (the API answers 201 then).
+    """
     value = score_validate(score)
     rated_at = rated_at or timezone.now()
-    rating, created = Rating.objects.select_for_update().get_or_create(
-        user=user, movie=movie, defaults={"score": value, "rated_at": rated_at}
-    )
-    rating.movie = movie  # what callers render next: no second read of the movie
-    previous = 0.0 if created else rating.score
-    if not created:
+    try:
+        return _rating_write(user=user, movie=movie, value=value, rated_at=rated_at)
+    except IntegrityError:  # the same viewer's first rating of the movie, sent twice at once: now it exists
+        return _rating_write(user=user, movie=movie, value=value, rated_at=rated_at)
+
+
+@transaction.atomic
+def _rating_write(*, user, movie: Movie, value: float, rated_at: datetime) -> Rating:
+    # A locking read, then a plain INSERT or UPDATE: get_or_create would wrap the INSERT in a
+    # savepoint (two more round trips per new rating); a racing duplicate INSERT instead fails the
+    # unique constraint and rating_upsert runs this once more, when the row is there to update.
+    rating = Rating.objects.select_for_update().filter(user=user, movie=movie).first()
+    created = rating is None
+    if created:
+        rating = Rating.objects.create(user=user, movie=movie, score=value, rated_at=rated_at)
+        previous = 0.0
+    else:
+        previous = rating.score
         rating.score, rating.rated_at = value, rated_at
         rating.save(update_fields=["score", "rated_at"])
+    rating.movie = movie  # what callers render next: no second read of the movie
+    rating.created = created
     _movie_totals_add(movie_id=movie.pk, count=int(created), total=value - previous)
     _after_rating_change(user.pk)
     return rating
