@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import logging
 import shutil
 import sys
 import time
 
-from bench import freshness, http, memory, scale
+from bench import freshness, http, memory, scale, stack
 from bench.report import results_write, say
-from bench.site import Site, running_site, served
+from bench.site import Site, prepared_site, running_site, served
 from bench.synthetic import parse_count
 
 
@@ -79,7 +80,10 @@ def scale_bench(args: argparse.Namespace) -> list[dict]:
     results = []
     sizes = args.ratings
     for i, size in enumerate(sizes):
-        then = memory.measure if args.memory and i == len(sizes) - 1 else None
+        last = i == len(sizes) - 1
+        then = memory.measure if args.memory and last else None
+        if getattr(args, "http", False) and last:
+            then = functools.partial(_scale_http, args=args, memory_too=then is not None)
         results.append(scale.run_size(size, seed=args.seed, pipeline=not args.no_pipeline,
                                       bulk_sample=args.bulk_sample, bulk_repeats=args.bulk_repeats,
                                       warm_limit=args.warm_limit,
@@ -89,10 +93,22 @@ def scale_bench(args: argparse.Namespace) -> list[dict]:
     if len(results) > 1:
         scale.print_tables(results)
     for r in results:
-        if "then" in r:
+        if "then" in r and "memory" in r["then"]:
+            memory.print_table(r["then"]["memory"])
+        elif "then" in r and "http" not in r["then"]:
             memory.print_table(r["then"])
     say(f"→ {results_write('scale', {'results': results})}")
     return results
+
+
+def _scale_http(bench: stack.Stack, *, args: argparse.Namespace, memory_too: bool) -> dict:
+    """The HTTP scenarios that a big database slows (search, rating writes) on the scale bench's database."""
+    result = {"memory": memory.measure(bench)} if memory_too else {}
+    with prepared_site(bench) as site:
+        result["http"] = http_bench(argparse.Namespace(worker_class="sync", threads=1, duration=args.duration,
+                                                       repeats=args.repeats, connections=(32,),
+                                                       only=["search", "rating"]), site)
+    return result
 
 
 def memory_bench(args: argparse.Namespace) -> dict:
@@ -157,6 +173,10 @@ def parser() -> argparse.ArgumentParser:
     big.add_argument("--request-users", type=int, default=500)
     big.add_argument("--memory", action="store_true", help="also measure gunicorn memory on the last size's model")
     big.add_argument("--keep", action="store_true", help="keep the bench database and data folder afterwards")
+    big.add_argument("--http", action="store_true",
+                     help="also run the search and rating HTTP scenarios (32 connections) on the last size's database")
+    big.add_argument("--duration", type=float, default=10.0, help="seconds per HTTP run (with --http)")
+    big.add_argument("--repeats", type=int, default=3, help="HTTP repeats (with --http)")
     big.set_defaults(run=scale_bench)
 
     mem = commands.add_parser("memory", help="gunicorn worker memory with the 59k-movie model")

@@ -1,6 +1,6 @@
 """HTTP throughput and latency: wrk against gunicorn (2 workers) on PostgreSQL + Redis.
 
-Six scenarios at 1, 8, 32 and 64 connections, each run `repeats` times for `duration` seconds,
+Seven scenarios at 1, 8, 32 and 64 connections, each run `repeats` times for `duration` seconds,
 interleaved (repeat → scenario → connections) so that load from other processes spreads over
 all of them; figures are medians over the repeats. The trivial view is the baseline measured in
 the same run. wrk (Debian package `wrk`) drives the load from a Lua script that spreads requests
@@ -88,6 +88,11 @@ def scenarios(fixtures: dict) -> list[Scenario]:
             ("GET", "/", "Cookie", cookies, "") for cookies in fixtures["sessions"]
         ]),
         Scenario("movie search", [("GET", f"/movies/?q={q}", "", "", "") for q in fixtures["queries"]]),
+        # Signed-in pages are not page-cached: this is the search itself (trigram index, one page of cards).
+        Scenario("movie search, logged in", [
+            ("GET", f"/movies/?q={q}", "Cookie", cookies, "")
+            for q in fixtures["queries"] for cookies in fixtures["sessions"][:20]
+        ]),
         Scenario("rating POST (API)", [
             ("POST", "/api/ratings/", "Authorization", f"Token {w['token']}",
              json.dumps({"movie": rng.choice(fixtures["movies"]), "score": rng.choice(HALF_STARS)}))

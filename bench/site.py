@@ -42,15 +42,24 @@ def running_site(*, name: str = "site", readers: int = 400, sessions: int = 100,
         setup["import_seconds"] = stack.manage(bench, "import_movielens", "ml-latest-small", *dataset_arguments(),
                                                "-v", "0", timeout=900).seconds
         setup["train_seconds"] = stack.manage(bench, "train", "--similarities", timeout=1800).seconds
-        out = bench.data_dir / "fixtures.json"
-        setup["fixtures_seconds"] = stack.job(
-            bench, "site-fixtures", "--out", str(out), "--users", str(readers), "--sessions", str(sessions),
-            "--raters", str(raters), timeout=900,
-        ).seconds
-        fixtures = json.loads(out.read_text())
-        setup["warm_seconds"] = fixtures["warm_seconds"]
-        with stack.celery_worker(bench):
-            yield Site(bench=bench, fixtures=fixtures, setup=setup)
+        with prepared_site(bench, readers=readers, sessions=sessions, raters=raters, setup=setup) as site:
+            yield site
+
+
+@contextlib.contextmanager
+def prepared_site(bench: stack.Stack, *, readers: int = 400, sessions: int = 100, raters: int = 100,
+               setup: dict | None = None) -> Iterator[Site]:
+    """Fixtures and a Celery worker on a database that already has its data and an active model."""
+    setup = {} if setup is None else setup
+    out = bench.data_dir / "fixtures.json"
+    setup["fixtures_seconds"] = stack.job(
+        bench, "site-fixtures", "--out", str(out), "--users", str(readers), "--sessions", str(sessions),
+        "--raters", str(raters), timeout=900,
+    ).seconds
+    fixtures = json.loads(out.read_text())
+    setup["warm_seconds"] = fixtures["warm_seconds"]
+    with stack.celery_worker(bench):
+        yield Site(bench=bench, fixtures=fixtures, setup=setup)
 
 
 @contextlib.contextmanager
