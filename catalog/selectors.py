@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Length, Upper
@@ -83,6 +84,7 @@ def movies_by_ids(ids: Sequence[int]) -> list[Movie]:
 # (pg_trgm word similarity); catalog.search ranks those few exactly as it ranks every title on SQLite.
 # A 4-6 letter word with two letters swapped keeps 0.33 of its trigrams (two typos in a longer word may not).
 TYPO_SIMILARITY = 0.3
+TYPO_CANDIDATES = 300  # titles a misspelt query is matched against, the trigram-closest first
 
 
 def movie_title_matches(*, query: str) -> TitleMatch:
@@ -103,6 +105,9 @@ def movie_title_matches(*, query: str) -> TitleMatch:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(TYPO_SIMILARITY)])
         close = _title_candidate_query(required, typos=True)
+        # A short misspelt word is trigram-close to thousands of titles: rank only the closest few.
+        closeness = sum((TrigramWordSimilarity(word.upper(), Upper("title")) for word in required), Value(0.0))
+        close = close.annotate(closeness=closeness).order_by("-closeness", "id")[:TYPO_CANDIDATES]
         return TitleIndex.build(close.values_list("id", "title")).search(query)
 
 
