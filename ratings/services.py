@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -46,10 +49,34 @@ def _movie_totals_add(*, movie_id: int, count: int, total: float) -> None:
         )
 
 
+# Users whose refresh waits for the end of a rating_refreshes_deferred() block (None: not in one).
+_deferred_refreshes: ContextVar[set[int] | None] = ContextVar("deferred_rating_refreshes", default=None)
+
+
 def _after_rating_change(user_id: int) -> None:
     from recommendations.services import user_recommendations_invalidate
 
+    deferred = _deferred_refreshes.get()
+    if deferred is not None:
+        deferred.add(user_id)
+        return
     transaction.on_commit(lambda: user_recommendations_invalidate(user_id=user_id), robust=True)
+
+
+@contextmanager
+def rating_refreshes_deferred() -> Iterator[None]:
+    """Many rating writes, one refresh: each user's refresh is queued once, when the block ends cleanly.
+
+    Use inside the writes' transaction (as the history import does), so the refresh still waits for commit.
+    """
+    users: set[int] = set()
+    token = _deferred_refreshes.set(users)
+    try:
+        yield
+    finally:
+        _deferred_refreshes.reset(token)
+    for user_id in sorted(users):
+        _after_rating_change(user_id)
 
 
 @transaction.atomic
