@@ -39,7 +39,7 @@ def import_summary(history_import: HistoryImport) -> ImportSummary:
     """The import's entries by group, each with its Movie (matched) or candidate Movies (ambiguous)."""
     entries = history_import.entries
     ids = {e["movie"] for e in entries if e["movie"]} | {c[0] for e in entries for c in e["candidates"]}
-    movies = Movie.objects.in_bulk(list(ids))
+    movies = Movie.objects.prefetch_related("genres").in_bulk(list(ids))
     summary = ImportSummary(history_import, {name: [] for name in GROUPS})
     for entry in entries:
         shown = {**entry, "film": movies.get(entry["movie"]),

@@ -54,6 +54,10 @@ CATALOGUE = [
     (162414, "Moonlight", None, ""),  # as in ml-latest-small: no year; added by hand here, so no IMDb id
 ]
 
+# Genres for the look-alikes, so the preview can tell them apart.
+GENRES = {838: ["Comedy", "Drama", "Romance"], 26958: ["Romance"], 1483: ["Drama", "Thriller"],
+          33166: ["Crime", "Drama"]}
+
 # The film each sample line really is (movielens id), or None for a film the catalogue lacks.
 # Lines absent from these maps are not films to match (bad lines, TV).
 LETTERBOXD_TRUTH = {
@@ -77,9 +81,12 @@ IMDB_DUPLICATE = (2, 27)  # Toy Story rated twice: line 27 (2022) wins
 
 def catalogue_create() -> dict[int, int]:
     """Create the catalogue's movies; returns movielens id → Movie pk."""
-    from catalog.models import Movie
+    from catalog.models import Genre, Movie
 
-    movies = Movie.objects.bulk_create(
+    Movie.objects.bulk_create(
         Movie(movielens_id=ml_id, title=title, year=year, imdb_id=imdb_id) for ml_id, title, year, imdb_id in CATALOGUE
     )
-    return {m.movielens_id: m.pk for m in Movie.objects.filter(pk__in=[m.pk for m in movies])}
+    films = dict(Movie.objects.filter(movielens_id__in=[f[0] for f in CATALOGUE]).values_list("movielens_id", "pk"))
+    for ml_id, names in GENRES.items():
+        Movie.objects.get(pk=films[ml_id]).genres.add(*(Genre.objects.get_or_create(name=n)[0] for n in names))
+    return films
