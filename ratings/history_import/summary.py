@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from catalog.models import Movie
-from ratings.history_import.matching import AMBIGUOUS, MATCHED, UNMATCHED
+from ratings.history_import.matching import AMBIGUOUS, MATCHED, UNMATCHED, title_key
 from ratings.history_import.preview import SKIPPED
 from ratings.models import HistoryImport
 
@@ -42,7 +42,10 @@ def import_summary(history_import: HistoryImport) -> ImportSummary:
     movies = Movie.objects.prefetch_related("genres").in_bulk(list(ids))
     summary = ImportSummary(history_import, {name: [] for name in GROUPS})
     for entry in entries:
-        shown = {**entry, "film": movies.get(entry["movie"]),
-                 "options": [(movies[c[0]], c[1]) for c in entry["candidates"] if c[0] in movies]}
+        film = movies.get(entry["movie"])
+        shown = {**entry, "film": film,
+                 "options": [(movies[c[0]], c[1]) for c in entry["candidates"] if c[0] in movies],
+                 # Worth showing the file's own words when the catalogue names the film differently.
+                 "renamed": film is not None and title_key(entry["title"]) != title_key(film.title)}
         summary.groups[entry_group(entry)].append(shown)
     return summary
