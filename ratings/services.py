@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -49,34 +46,10 @@ def _movie_totals_add(*, movie_id: int, count: int, total: float) -> None:
         )
 
 
-# Users whose refresh waits for the end of a rating_refreshes_deferred() block (None: not in one).
-_deferred_refreshes: ContextVar[set[int] | None] = ContextVar("deferred_rating_refreshes", default=None)
-
-
 def _after_rating_change(user_id: int) -> None:
     from recommendations.services import user_recommendations_invalidate
 
-    deferred = _deferred_refreshes.get()
-    if deferred is not None:
-        deferred.add(user_id)
-        return
     transaction.on_commit(lambda: user_recommendations_invalidate(user_id=user_id), robust=True)
-
-
-@contextmanager
-def rating_refreshes_deferred() -> Iterator[None]:
-    """Many rating writes, one refresh: each user's refresh is queued once, when the block ends cleanly.
-
-    Use inside the writes' transaction (as the history import does), so the refresh still waits for commit.
-    """
-    users: set[int] = set()
-    token = _deferred_refreshes.set(users)
-    try:
-        yield
-    finally:
-        _deferred_refreshes.reset(token)
-    for user_id in sorted(users):
-        _after_rating_change(user_id)
 
 
 @transaction.atomic
@@ -95,6 +68,36 @@ def rating_upsert(*, user, movie: Movie, score: object, rated_at: datetime | Non
     _movie_totals_add(movie_id=movie.pk, count=int(created), total=value - previous)
     _after_rating_change(user.pk)
     return rating
+
+
+@transaction.atomic
+def ratings_upsert_many(*, user, scores: list[tuple[Movie, object, datetime | None]]) -> dict[str, int]:
+    """rating_upsert for many movies at once (a history import): the same validation, counters and refresh.
+
+    The user's existing rows for these movies are locked, new ones inserted and changed ones updated in
+    bulk, each movie's totals moved by the same arithmetic, and one refresh queued after commit: 10,000
+    ratings one rating_upsert at a time took ~110 s here. A movie listed twice keeps its last score.
+    Returns {"created": n, "changed": n, "unchanged": n}.
+    """
+    wanted = {movie.pk: (movie, score_validate(score), rated_at or timezone.now()) for movie, score, rated_at in scores}
+    existing = {r.movie_id: r for r in Rating.objects.select_for_update().filter(user=user, movie_id__in=list(wanted))}
+    created, changed, deltas = [], [], {}
+    for movie_id, (movie, value, rated_at) in wanted.items():
+        rating = existing.get(movie_id)
+        if rating is None:
+            created.append(Rating(user=user, movie=movie, score=value, rated_at=rated_at))
+            deltas[movie_id] = (1, value)
+        elif rating.score != value:
+            deltas[movie_id] = (0, value - rating.score)
+            rating.score, rating.rated_at = value, rated_at
+            changed.append(rating)
+    Rating.objects.bulk_create(created, batch_size=1000)
+    Rating.objects.bulk_update(changed, ["score", "rated_at"], batch_size=1000)
+    for movie_id, (count, total) in deltas.items():
+        _movie_totals_add(movie_id=movie_id, count=count, total=total)
+    if deltas:
+        _after_rating_change(user.pk)
+    return {"created": len(created), "changed": len(changed), "unchanged": len(wanted) - len(deltas)}
 
 
 @transaction.atomic

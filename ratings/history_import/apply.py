@@ -1,4 +1,4 @@
-"""Writing a confirmed import: every chosen rating in one transaction, through rating_upsert."""
+"""Writing a confirmed import: every chosen rating in one transaction, through ratings_upsert_many."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from catalog.models import Movie
 from ratings.history_import.matching import AMBIGUOUS, MATCHED
-from ratings.models import HistoryImport, Rating
-from ratings.services import rating_refreshes_deferred, rating_upsert
+from ratings.models import HistoryImport
+from ratings.services import ratings_upsert_many
 
 
 def choices_validate(entries: list[dict], choices: dict[int, int | None]) -> dict[int, int | None]:
@@ -59,18 +59,11 @@ def history_import_confirm(*, user, import_id, choices: dict[int, int | None]) -
             return {**pending.outcome, "already_confirmed": True}
         chosen = ratings_chosen(pending.entries, choices_validate(pending.entries, choices))
         movies = Movie.objects.in_bulk(list(chosen))
-        current = dict(Rating.objects.filter(user=user, movie_id__in=list(chosen)).values_list("movie_id", "score"))
-        outcome = {"created": 0, "changed": 0, "unchanged": 0, "missing": 0}
-        with rating_refreshes_deferred():
-            for film_id, entry in chosen.items():
-                if film_id not in movies:
-                    outcome["missing"] += 1
-                elif current.get(film_id) == entry["score"]:
-                    outcome["unchanged"] += 1
-                else:
-                    rating_upsert(user=user, movie=movies[film_id], score=entry["score"],
-                                  rated_at=_rated_at(entry["rated_on"]))
-                    outcome["created" if film_id not in current else "changed"] += 1
+        outcome = ratings_upsert_many(user=user, scores=[
+            (movies[film_id], entry["score"], _rated_at(entry["rated_on"]))
+            for film_id, entry in chosen.items() if film_id in movies
+        ])
+        outcome["missing"] = len(chosen) - len(movies)
         pending.confirmed_at, pending.outcome = timezone.now(), outcome
         pending.save(update_fields=["confirmed_at", "outcome"])
     return {**outcome, "already_confirmed": False}

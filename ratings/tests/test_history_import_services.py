@@ -5,7 +5,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from catalog.models import Movie
-from ratings.history_import import apply as apply_module
 from ratings.history_import.apply import history_import_confirm
 from ratings.history_import.preview import history_import_preview
 from ratings.history_import.summary import import_summary
@@ -100,8 +99,7 @@ def test_the_files_stars_replace_different_ones_and_the_preview_says_so(user, fi
     pending = preview(user, "letterboxd-ratings.csv")
     godfather = by_line(pending)[12]
     assert (godfather["previous"], godfather["score"]) == (3.0, 5.0)
-    assert godfather in [{k: v for k, v in e.items() if k not in ("film", "options")}
-                         for e in import_summary(pending).groups["changed"]]
+    assert [e["line"] for e in import_summary(pending).groups["changed"]] == [12]
     outcome = history_import_confirm(user=user, import_id=pending.pk, choices={})
     assert outcome["changed"] == 1 and my_ratings(user)[858] == 5.0
     assert Movie.objects.get(movielens_id=858).rating_count == 1
@@ -143,22 +141,40 @@ def test_an_import_queues_one_refresh_after_commit(user, films, django_capture_o
 
 
 def test_a_failure_part_way_writes_nothing(user, films, monkeypatch):
+    from ratings import services
+
     pending = preview(user, "letterboxd-ratings.csv")
     calls = []
+    totals_add = services._movie_totals_add
 
-    def fail_on_the_fifth(**kwargs):
+    def fail_on_the_fifth_movie(**kwargs):  # after the ratings were inserted
         calls.append(kwargs)
         if len(calls) == 5:
             raise RuntimeError("disk full")
-        return rating_upsert(**kwargs)
+        totals_add(**kwargs)
 
-    monkeypatch.setattr(apply_module, "rating_upsert", fail_on_the_fifth)
+    monkeypatch.setattr(services, "_movie_totals_add", fail_on_the_fifth_movie)
     with pytest.raises(RuntimeError):
         history_import_confirm(user=user, import_id=pending.pk, choices={})
+    assert len(calls) == 5
     assert Rating.objects.count() == 0
     assert not Movie.objects.filter(rating_count__gt=0).exists()
     pending.refresh_from_db()
     assert pending.confirmed_at is None
+
+
+def test_the_movies_totals_move_as_if_rated_one_by_one(user, other_user, films):
+    from catalog.services import movie_rating_totals_rederive
+
+    rating_upsert(user=other_user, movie=Movie.objects.get(movielens_id=858), score=2.0)
+    rating_upsert(user=user, movie=Movie.objects.get(movielens_id=858), score=3.0)
+    rating_upsert(user=user, movie=Movie.objects.get(movielens_id=1), score=4.5)  # same stars as the file
+    pending = preview(user, "letterboxd-ratings.csv")
+    outcome = history_import_confirm(user=user, import_id=pending.pk, choices={})
+    assert (outcome["changed"], outcome["unchanged"]) == (1, 1)
+    godfather = Movie.objects.get(movielens_id=858)
+    assert (godfather.rating_count, godfather.rating_sum, godfather.rating_mean) == (2, 7.0, 3.5)
+    assert movie_rating_totals_rederive() == 0  # every movie's count, sum and mean were already right
 
 
 @pytest.mark.parametrize("choices", [{LETTERBOXD_EMMA_LINE: 999_999}, {2: None}, {12: 1}])
