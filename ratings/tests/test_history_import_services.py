@@ -144,19 +144,16 @@ def test_a_failure_part_way_writes_nothing(user, films, monkeypatch):
     from ratings import services
 
     pending = preview(user, "letterboxd-ratings.csv")
-    calls = []
-    totals_add = services._movie_totals_add
+    inserted = []
 
-    def fail_on_the_fifth_movie(**kwargs):  # after the ratings were inserted
-        calls.append(kwargs)
-        if len(calls) == 5:
-            raise RuntimeError("disk full")
-        totals_add(**kwargs)
+    def fail_after_the_ratings_were_inserted(deltas):
+        inserted.append(Rating.objects.filter(user=user).count())
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_movie_totals_add", fail_on_the_fifth_movie)
+    monkeypatch.setattr(services, "_movie_totals_add_many", fail_after_the_ratings_were_inserted)
     with pytest.raises(RuntimeError):
         history_import_confirm(user=user, import_id=pending.pk, choices={})
-    assert len(calls) == 5
+    assert inserted == [32]
     assert Rating.objects.count() == 0
     assert not Movie.objects.filter(rating_count__gt=0).exists()
     pending.refresh_from_db()
