@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -56,3 +58,26 @@ class HiddenMovie(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} is not interested in {self.movie}"
+
+
+class HistoryImport(models.Model):
+    """A viewer's uploaded Letterboxd/IMDb export, matched and waiting for their confirmation.
+
+    What confirmation writes comes from `entries` (built from the file on the server), never from the
+    confirming form, which only picks among the candidates stored here for ambiguous rows.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # unguessable in URLs
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="history_imports")
+    source = models.CharField(max_length=16)  # "letterboxd" or "imdb"
+    filename = models.CharField(max_length=255, blank=True)
+    entries = models.JSONField(default=list)  # one dict per file line: see ratings.history_import.preview
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.JSONField(default=dict, blank=True)  # counts written at confirmation
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user}'s {self.source} import of {self.created_at:%Y-%m-%d %H:%M}"

@@ -221,6 +221,13 @@ RECOMMENDER = {
 }
 MODEL_KEEP = env.int("MODEL_KEEP", default=5)  # trained artifacts kept on disk (plus the active one)
 
+# --- Rating history import (Letterboxd / IMDb exports) -------------------------------
+# A heavy Letterboxd user's ratings.csv is ~100 bytes a film: 2 MB holds about 20,000 rows.
+HISTORY_IMPORT_MAX_BYTES = env.int("HISTORY_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+HISTORY_IMPORT_MAX_ROWS = env.int("HISTORY_IMPORT_MAX_ROWS", default=10_000)
+if HISTORY_IMPORT_MAX_BYTES < 1 or HISTORY_IMPORT_MAX_ROWS < 1:
+    raise environ.ImproperlyConfigured("HISTORY_IMPORT_MAX_BYTES and HISTORY_IMPORT_MAX_ROWS must be at least 1")
+
 # --- Auth --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

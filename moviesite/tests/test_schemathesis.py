@@ -29,10 +29,12 @@ MODEL_OPERATIONS = ("/api/recommendations/", "/api/staff/")
 # violating data refused, schema-valid data accepted, ...). Two exceptions, by design, to "schema-valid data is
 # accepted", for rules an OpenAPI schema cannot state: a movie id in POST /api/ratings/'s body that names no movie
 # is a 400 field error ({"movie": ["No movie with this id."]}), and so is year_max before year_min on
-# GET /api/movies/ (both documented in the field descriptions).
+# GET /api/movies/ (both documented in the field descriptions); and a file POSTed to /api/ratings/import/ that is
+# not a Letterboxd or IMDb export is a 400 field error on "file".
 CHECKS = list(REGISTERED_CHECKS.get_all())
 RULES_BEYOND_THE_SCHEMA = {"POST /api/ratings/": [positive_data_acceptance],
-                           "GET /api/movies/": [positive_data_acceptance]}
+                           "GET /api/movies/": [positive_data_acceptance],
+                           "POST /api/ratings/import/": [positive_data_acceptance]}
 # The examples of one operation share its fixtures' data (and whatever earlier examples wrote): intended.
 ONE_WORLD_PER_OPERATION = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
