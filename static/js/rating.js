@@ -140,5 +140,14 @@
     });
   }
 
-  document.querySelectorAll("[data-rating-widget]").forEach(enhance);
+  function enhanceWithin(root) {
+    root.querySelectorAll("[data-rating-widget]:not([data-enhanced])").forEach(function (widget) {
+      widget.dataset.enhanced = "true";
+      enhance(widget);
+    });
+  }
+
+  enhanceWithin(document);
+  // Widgets added later (onboarding's replacement cards) announce themselves with this event.
+  document.addEventListener("content:added", function (event) { enhanceWithin(event.target); });
 })();
