@@ -36,6 +36,8 @@ def user_delete(*, user) -> None:
     served picks under the deleted id (its cached picks and home rows are dropped after commit).
     """
     user_id = user.pk
+    # Lock the rows first: a rating changed in another tab meanwhile must not slip past the totals.
+    list(Rating.objects.select_for_update().filter(user_id=user_id).values_list("id", flat=True))
     _movie_totals_subtract_user(user_id=user_id)
     user.delete()  # ratings, watchlist, hidden films and the token cascade
     transaction.on_commit(lambda: _user_cache_forget(user_id=user_id), robust=True)
