@@ -1,4 +1,4 @@
-"""Account forms: sign-up (Django's UserCreationForm plus an optional e-mail) and the two log-in forms."""
+"""Account forms: sign-up (Django's UserCreationForm plus an optional e-mail), the two log-in forms, delete."""
 from __future__ import annotations
 
 from django import forms
@@ -37,3 +37,21 @@ class LoginForm(_UsernameLengthChecked, AuthenticationForm):
 
 class AdminLoginForm(_UsernameLengthChecked, AdminAuthenticationForm):
     pass
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting an account cannot be undone: the member types their password to confirm it is them."""
+
+    password = forms.CharField(label="Your password", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password; the account was not deleted.",
+                                        code="password_incorrect")
+        return password

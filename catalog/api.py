@@ -26,13 +26,29 @@ class GenreSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "movie_count"]
 
 
+class RoundedFloatField(serializers.FloatField):
+    """A float given to `decimals` places: a mean of 4.2890625 stars reads 4.29."""
+
+    def __init__(self, *, decimals: int = 2, **kwargs) -> None:
+        self.decimals = decimals
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: float) -> float:
+        return round(super().to_representation(value), self.decimals)
+
+
 class MovieSerializer(serializers.ModelSerializer):
+    # People read "The Godfather"; the catalogue's own form ("Godfather, The") orders lists and stays here.
+    title = serializers.CharField(source="display_title", read_only=True, help_text="As people say it.")
+    sort_title = serializers.CharField(source="title", read_only=True,
+                                       help_text="As catalogued and sorted, e.g. \"Godfather, The\".")
     genres = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    rating_mean = RoundedFloatField(read_only=True, allow_null=True, help_text="Mean stars, 2 decimals.")
 
     class Meta:
         model = Movie
-        fields = ["id", "title", "year", "genres", "rating_count", "rating_mean", "movielens_id", "imdb_id",
-                  "tmdb_id"]
+        fields = ["id", "title", "sort_title", "year", "genres", "rating_count", "rating_mean", "movielens_id",
+                  "imdb_id", "tmdb_id"]
         read_only_fields = fields
 
 
@@ -45,9 +61,12 @@ class MovieDetailSerializer(MovieSerializer):
 class MovieSummarySerializer(serializers.ModelSerializer):
     """Just enough to name a movie inside another resource (a rating)."""
 
+    title = serializers.CharField(source="display_title", read_only=True, help_text="As people say it.")
+    sort_title = serializers.CharField(source="title", read_only=True, help_text="As catalogued and sorted.")
+
     class Meta:
         model = Movie
-        fields = ["id", "title", "year"]
+        fields = ["id", "title", "sort_title", "year"]
         read_only_fields = fields
 
 

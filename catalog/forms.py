@@ -8,6 +8,15 @@ from catalog.models import Genre
 SORT_CHOICES = [("popular", "Most rated"), ("rating", "Highest rated"), ("year", "Newest"), ("title", "Title A–Z")]
 
 
+def _year_errors(name: str) -> dict[str, str]:
+    """Error messages that say which of the two year boxes is wrong (they share one line on the page)."""
+    return {
+        "invalid": f"“{name}” must be a year, like 1994.",
+        "min_value": f"“{name}” must be 1870 or later.",
+        "max_value": f"“{name}” must be 2100 or earlier.",
+    }
+
+
 class MovieFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search titles")
     genre = forms.ModelMultipleChoiceField(
@@ -17,9 +26,20 @@ class MovieFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Genres",
     )
-    year_min = forms.IntegerField(required=False, min_value=1870, max_value=2100, label="From year")
-    year_max = forms.IntegerField(required=False, min_value=1870, max_value=2100, label="To year")
+    year_min = forms.IntegerField(required=False, min_value=1870, max_value=2100, label="From year",
+                                  error_messages=_year_errors("From"))
+    year_max = forms.IntegerField(required=False, min_value=1870, max_value=2100, label="To year",
+                                  error_messages=_year_errors("To"))
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort by")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        low, high = cleaned.get("year_min"), cleaned.get("year_max")
+        if low is not None and high is not None and low > high:
+            # Said plainly, and the year filter is dropped: a range that can match nothing is a slip.
+            self.add_error("year_max", f"The “To” year ({high}) is before the “From” year ({low}).")
+            cleaned.pop("year_min", None)
+        return cleaned
 
     def search_arguments(self) -> dict:
         """Keyword arguments for catalog.selectors.movie_search; invalid fields are left out."""

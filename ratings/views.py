@@ -111,7 +111,7 @@ def rating_upsert_view(request: HttpRequest, movie_pk: int) -> HttpResponse:
     if _wants_json(request):
         payload = {**_summary(movie), "score": rating.score, "rated_at": rating.rated_at.isoformat()}
         return JsonResponse({**payload, "message": "Saved"})
-    messages.success(request, f"You rated {movie.title} {rating.score:.1f} ★.")
+    messages.success(request, f"You rated {movie.display_title} {rating.score:.1f} ★.")
     return redirect(_next_url(request, movie))
 
 
@@ -123,7 +123,7 @@ def rating_delete_view(request: HttpRequest, movie_pk: int) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({**_summary(movie), "deleted": deleted, "message": "Rating removed"})
     if deleted:
-        messages.success(request, f"Your rating of {movie.title} was removed.")
+        messages.success(request, f"Your rating of {movie.display_title} was removed.")
     return redirect(_next_url(request, movie))
 
 
@@ -173,7 +173,7 @@ def my_ratings_export(request: HttpRequest) -> StreamingHttpResponse:
         for r in ratings.iterator(chunk_size=2000):
             m = r.movie
             yield writer.writerow([
-                m.pk, m.movielens_id or "", m.imdb_id, m.tmdb_id or "", _csv_cell(m.title), m.year or "",
+                m.pk, m.movielens_id or "", m.imdb_id, m.tmdb_id or "", _csv_cell(m.display_title), m.year or "",
                 f"{r.score:.1f}", r.rated_at.isoformat(),
             ])
 
@@ -202,10 +202,10 @@ def watchlist_toggle(request: HttpRequest, movie_pk: int) -> HttpResponse:
         return JsonResponse({"errors": {"action": ["Send action=add or action=remove."]}}, status=400)
     if action == "add":
         watchlist_add(user=request.user, movie=movie)
-        message = f"{movie.title} is on your watchlist."
+        message = f"{movie.display_title} is on your watchlist."
     else:
         watchlist_remove(user=request.user, movie=movie)
-        message = f"{movie.title} is off your watchlist."
+        message = f"{movie.display_title} is off your watchlist."
     if _wants_json(request):
         return JsonResponse({"movie": movie.pk, "on_watchlist": action == "add", "message": message})
     messages.success(request, message)
@@ -222,10 +222,10 @@ def hidden_toggle(request: HttpRequest, movie_pk: int) -> HttpResponse:
         return JsonResponse({"errors": {"action": ["Send action=hide or action=unhide."]}}, status=400)
     if action == "hide":
         movie_hide(user=request.user, movie=movie)
-        message = f"Got it: {movie.title} will not be recommended to you."
+        message = f"Got it: {movie.display_title} will not be recommended to you."
     else:
         movie_unhide(user=request.user, movie=movie)
-        message = f"{movie.title} may be recommended to you again."
+        message = f"{movie.display_title} may be recommended to you again."
     if _wants_json(request):
         return JsonResponse({"movie": movie.pk, "hidden": action == "hide", "message": message})
     messages.success(request, message)

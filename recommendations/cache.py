@@ -31,6 +31,17 @@ def user_recommendations_delete(*, version_id: int, user_id: int) -> None:
     cache.delete(user_recommendations_key(version_id=version_id, user_id=user_id))
 
 
+def user_forget(*, user_id: int) -> None:
+    """Drop everything cached for a deleted member: picks under every model version, home rows, state."""
+    from recommendations.models import ModelVersion
+
+    version_ids = ModelVersion.objects.values_list("pk", flat=True)
+    cache.delete_many([user_recommendations_key(version_id=v, user_id=user_id) for v in version_ids]
+                      + [f"recs:user-state:{user_id}", f"recs:refresh-pending:{user_id}"])
+    if hasattr(cache, "delete_pattern"):  # Redis; elsewhere the rows lapse within HOME_CACHE_TTL
+        cache.delete_pattern(home_sections_key(user_id=user_id, version_id="*", state="*", variant="*"))
+
+
 def user_state_token(*, user_id: int) -> str:
     """A value that changes whenever the user's ratings, watchlist or hidden films change.
 
@@ -49,7 +60,7 @@ def user_state_changed(*, user_id: int) -> None:
     cache.set(f"recs:user-state:{user_id}", uuid4().hex, timeout=None)
 
 
-def home_sections_key(*, user_id: int, version_id: int | None, state: str, variant: str) -> str:
+def home_sections_key(*, user_id: int, version_id: int | str | None, state: str, variant: str) -> str:
     """The rendered home rows of one member for one model version and one state of their lists."""
     return f"home:{version_id or 0}:{user_id}:{state}:{variant}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,6 +24,7 @@ ONBOARDING_GOAL = 10  # ratings after which picks clearly follow the member's ta
 ONBOARDING_SHOWN = 18
 UNSEEN_SESSION_KEY = "onboarding_unseen"
 UNSEEN_KEPT = 500  # "haven't seen it" answers remembered per session
+SHOWN_MAX = 100  # films a page may say it shows when asking for a replacement
 
 
 @require_safe
@@ -86,6 +87,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
     context = {
         "movies": movies,
         "rated": rated,
+        "rated_shown": min(rated, ONBOARDING_GOAL),  # "10 of 10 rated" at most
         "goal": ONBOARDING_GOAL,
         "done": rated >= ONBOARDING_GOAL,
         "next_batch": batch + 1,
@@ -96,13 +98,39 @@ def onboarding(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def onboarding_unseen(request: HttpRequest, movie_pk: int) -> HttpResponse:
-    """ "Haven't seen it": this session's onboarding stops offering the film (it may still be recommended)."""
+    """ "Haven't seen it": this session's onboarding stops offering the film (it may still be recommended).
+
+    A script caller sends the ids of the films on its page (`shown`) and gets the next film of the
+    member's list that is none of them, as a card to put in the skipped one's place (null when none is left).
+    """
     movie = get_object_or_404(Movie, pk=movie_pk)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    shown = _ids(request.POST.getlist("shown"))
+    if shown is None:
+        error = f"Send up to {SHOWN_MAX} movie ids."
+        if wants_json:
+            return JsonResponse({"errors": {"shown": [error]}}, status=400)
+        return HttpResponseBadRequest(error)
     unseen = [pk for pk in request.session.get(UNSEEN_SESSION_KEY, []) if pk != movie.pk]
-    request.session[UNSEEN_SESSION_KEY] = [*unseen, movie.pk][-UNSEEN_KEPT:]
-    if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"movie": movie.pk, "unseen": True})
-    return redirect(reverse("onboarding"))
+    unseen = [*unseen, movie.pk][-UNSEEN_KEPT:]
+    request.session[UNSEEN_SESSION_KEY] = unseen
+    if not wants_json:
+        return redirect(reverse("onboarding"))
+    exclude = user_excluded_movie_ids(user_id=request.user.pk) | set(unseen) | shown
+    following = onboarding_movies(seed=request.user.pk, n=1, exclude=exclude)
+    replacement = None
+    if following:
+        html = render_to_string("recommendations/_onboarding_card.html", {"movie": following[0]}, request)
+        replacement = {"movie": following[0].pk, "html": html}
+    return JsonResponse({"movie": movie.pk, "unseen": True, "replacement": replacement})
+
+
+def _ids(values: list[str]) -> set[int] | None:
+    """Movie ids sent as form fields; None when one is not an id or there are too many."""
+    if len(values) > SHOWN_MAX or not all(value.isascii() and value.isdigit() and len(value) <= 18
+                                          for value in values):
+        return None
+    return {int(value) for value in values}
 
 
 def _int(value: str | None) -> int:

@@ -255,6 +255,42 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# --- Email (password reset) --------------------------------------------------------
+# Printed on the console unless an SMTP server is named: EMAIL_URL in django-environ's form
+# (smtp+tls://user:password@host:587), or EMAIL_HOST with EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD and EMAIL_USE_TLS / EMAIL_USE_SSL.
+if env.str("EMAIL_URL", default=""):
+    _email = env.email_url("EMAIL_URL")
+elif env.str("EMAIL_HOST", default=""):
+    if not env.str("EMAIL_PORT", default="587").isdigit():
+        raise environ.ImproperlyConfigured(f"EMAIL_PORT must be a port number, not {env.str('EMAIL_PORT')!r}")
+    _email = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": env.str("EMAIL_HOST"),
+        "EMAIL_PORT": env.int("EMAIL_PORT", default=587),
+        "EMAIL_HOST_USER": env.str("EMAIL_HOST_USER", default=""),
+        "EMAIL_HOST_PASSWORD": env.str("EMAIL_HOST_PASSWORD", default=""),
+        "EMAIL_USE_TLS": env.bool("EMAIL_USE_TLS", default=True),
+        "EMAIL_USE_SSL": env.bool("EMAIL_USE_SSL", default=False),
+    }
+else:
+    _email = {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise environ.ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on (587 is TLS, 465 SSL)")
+# A mail server that does not answer costs a bounded wait, not a web worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="moviesite <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A password-reset link works for this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 3600)
+
 # --- API ---------------------------------------------------------------------------
 _RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
 

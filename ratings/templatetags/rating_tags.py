@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django import template
 
-from ratings.models import HALF_STARS
+from ratings.models import HALF_STARS, Rating
 from ratings.selectors import user_hidden_ids, user_watchlist_ids
 
 register = template.Library()
@@ -35,6 +35,18 @@ def _member_lists(request) -> tuple[set[int], set[int]]:
         cached = (user_watchlist_ids(user_id=request.user.pk), user_hidden_ids(user_id=request.user.pk))
         request._member_lists = cached
     return cached
+
+
+@register.simple_tag(takes_context=True)
+def viewer_has_rated(context, movie) -> bool:
+    """Whether the signed-in viewer rated the movie (their rated ids are read once per request)."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return False
+    rated = getattr(request, "_rated_ids", None)
+    if rated is None:
+        rated = request._rated_ids = set(Rating.objects.filter(user=request.user).values_list("movie_id", flat=True))
+    return movie.pk in rated
 
 
 @register.inclusion_tag("ratings/_movie_actions.html", takes_context=True)

@@ -28,7 +28,7 @@ def test_it_creates_a_rating_with_201_then_updates_it_with_200(signed_in, user, 
     updated = signed_in.post(LIST, {"movie": movie.pk, "score": "3"}, format="json")
 
     assert created.status_code == 201
-    assert created.json()["movie"] == {"id": movie.pk, "title": "Toy Story", "year": 1995}
+    assert created.json()["movie"] == {"id": movie.pk, "title": "Toy Story", "sort_title": "Toy Story", "year": 1995}
     assert updated.status_code == 200 and updated.json()["score"] == 3.0
     assert Rating.objects.get(user=user, movie=movie).score == 3.0
     movie.refresh_from_db()

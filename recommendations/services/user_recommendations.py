@@ -58,7 +58,10 @@ def user_recommendations_refresh(*, user_id: int, n: int = CACHED_PICKS) -> list
     if result is None:
         return None
     version_id, items = result
-    rec_cache.user_recommendations_set(version_id=version_id, user_id=user_id, items=items)
+    if items:
+        rec_cache.user_recommendations_set(version_id=version_id, user_id=user_id, items=items)
+    else:  # no ratings (or a deleted account, its refresh queued before it went): nothing to keep
+        rec_cache.user_recommendations_delete(version_id=version_id, user_id=user_id)
     return items
 
 

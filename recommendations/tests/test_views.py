@@ -146,7 +146,7 @@ class TestOnboarding:
         )
 
         assert response.url == reverse("onboarding")
-        assert json_response.json() == {"movie": shown[1].pk, "unseen": True}
+        assert json_response.json()["movie"] == shown[1].pk and json_response.json()["unseen"] is True
         now = client.get(reverse("onboarding")).context["movies"]
         assert shown[0] not in now and shown[1] not in now
         assert not HiddenMovie.objects.exists()
@@ -167,3 +167,73 @@ class TestOnboarding:
 
         assert "See my picks" in page
         assert re.search(r"<span data-progress-done>", page)
+
+
+class TestOnboardingReplacementAndGoal:
+    """Issue 16: "Haven't seen it" offers another film in its place; the counter stops at its goal."""
+
+    @pytest.fixture
+    def catalogue(self, db):
+        genres = ["Comedy", "Drama", "Horror", "Sci-Fi", "Western", "Romance"]
+        return [
+            MovieFactory(title=f"Film {i}", year=1950 + (i * 7) % 70, rating_count=500 - i, rating_mean=3.5,
+                         genres=[genres[i % len(genres)]])
+            for i in range(30)
+        ]
+
+    def test_havent_seen_it_answers_with_another_unrated_film_not_on_the_page(self, client, user, catalogue):
+        RatingFactory(user=user, movie=catalogue[0])
+        client.force_login(user)
+        shown = [m.pk for m in client.get(reverse("onboarding")).context["movies"]]
+
+        response = client.post(reverse("onboarding-unseen", args=[shown[3]]), {"shown": shown},
+                               HTTP_ACCEPT="application/json")
+
+        body = response.json()
+        replacement = body["replacement"]
+        assert body["movie"] == shown[3] and body["unseen"] is True
+        assert replacement["movie"] not in shown and replacement["movie"] != catalogue[0].pk
+        movie = Movie.objects.get(pk=replacement["movie"])
+        html = replacement["html"]
+        assert "data-onboarding-card" in html and movie.display_title in html
+        assert reverse("rating-upsert", args=[movie.pk]) in html and "csrfmiddlewaretoken" in html
+        assert reverse("onboarding-unseen", args=[movie.pk]) in html
+
+    def test_the_replacement_is_offered_on_the_next_visit_too(self, client, user, catalogue):
+        client.force_login(user)
+        shown = [m.pk for m in client.get(reverse("onboarding")).context["movies"]]
+
+        replacement = client.post(reverse("onboarding-unseen", args=[shown[0]]), {"shown": shown},
+                                  HTTP_ACCEPT="application/json").json()["replacement"]["movie"]
+
+        assert [m.pk for m in client.get(reverse("onboarding")).context["movies"]] == shown[1:] + [replacement]
+
+    def test_with_nothing_left_to_offer_the_replacement_is_null(self, client, user, catalogue):
+        client.force_login(user)
+        everything = [m.pk for m in catalogue]
+
+        body = client.post(reverse("onboarding-unseen", args=[everything[0]]), {"shown": everything},
+                           HTTP_ACCEPT="application/json").json()
+
+        assert body["replacement"] is None
+
+    def test_malformed_shown_ids_are_a_400(self, client, user, catalogue):
+        client.force_login(user)
+
+        response = client.post(reverse("onboarding-unseen", args=[catalogue[0].pk]), {"shown": ["x"]},
+                               HTTP_ACCEPT="application/json")
+
+        assert response.status_code == 400
+        assert "shown" in response.json()["errors"]
+
+    def test_the_counter_never_passes_its_goal(self, client, user, catalogue):
+        for movie in catalogue[:15]:
+            Rating.objects.create(user=user, movie=movie, score=4.0)
+        client.force_login(user)
+
+        page = client.get(reverse("onboarding")).content.decode()
+
+        assert "10</strong> of 10 rated" in page
+        assert "15" not in re.search(r'<p class="onboarding__count".*?</p>', page, re.S).group(0)
+        assert 'data-rated="15"' in page, "the script still counts every rating (removing one may drop below 10)"
+        assert re.search(r'<a class="button" href="/"[^>]*>See my picks', page), "a clear call to action"

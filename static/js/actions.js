@@ -5,7 +5,14 @@
 
   function post(form, fields) {
     var body = new FormData(form);
-    Object.keys(fields || {}).forEach(function (key) { body.set(key, fields[key]); });
+    Object.keys(fields || {}).forEach(function (key) {
+      if (Array.isArray(fields[key])) {
+        body.delete(key);
+        fields[key].forEach(function (value) { body.append(key, value); });
+      } else {
+        body.set(key, fields[key]);
+      }
+    });
     var token = form.querySelector("input[name=csrfmiddlewaretoken]");
     // getAttribute: a field named "action" shadows the form's action property.
     return fetch(form.getAttribute("action"), {
@@ -105,7 +112,7 @@
     });
   }
 
-  // Onboarding: live "N of 10" progress, and "Haven't seen it" removes the card.
+  // Onboarding: live "N of 10" progress (never past 10), and "Haven't seen it" puts another film in its place.
   function enhanceOnboarding(root) {
     var goal = Number(root.dataset.goal);
     var rated = Number(root.dataset.rated);
@@ -115,7 +122,7 @@
     var link = root.querySelector("[data-done-link]");
 
     function render() {
-      count.textContent = String(rated);
+      count.textContent = String(Math.min(rated, goal));
       bar.value = Math.min(rated, goal);
       var finished = rated >= goal;
       done.hidden = !finished;
@@ -138,19 +145,45 @@
       render();
     });
 
-    root.querySelectorAll("[data-unseen]").forEach(function (form) {
+    function shownIds() {
+      return Array.prototype.map.call(root.querySelectorAll("[data-onboarding-card]"), function (card) {
+        return card.dataset.movie;
+      });
+    }
+
+    function enhanceUnseen(form) {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var item = form.closest("[data-onboarding-card]");
-        post(form).then(function () {
+        var skipped = item.querySelector(".card__title").textContent;
+        post(form, { shown: shownIds() }).then(function (data) {
+          if (data.replacement) {
+            replaceCard(item, data.replacement.html, skipped);
+            return;
+          }
           var next = item.nextElementSibling || item.previousElementSibling;
           item.remove();
           var target = next && next.querySelector("input[name=score]");
           if (target) target.focus({ preventScroll: false });
-          announce("Skipped. It will not be offered again.");
+          announce("Skipped " + skipped + ". There are no more films to offer here.");
         }).catch(function () { announce("Could not skip it. Please try again."); });
       });
-    });
+    }
+
+    // The new card takes the old one's place; focus goes to its title, so the next Tab reaches its stars.
+    function replaceCard(item, html, skipped) {
+      var holder = document.createElement("template");
+      holder.innerHTML = html.trim();
+      var card = holder.content.firstElementChild;
+      item.replaceWith(card);
+      enhanceUnseen(card.querySelector("[data-unseen]"));
+      card.dispatchEvent(new CustomEvent("content:added", { bubbles: true }));
+      var title = card.querySelector(".card__title");
+      title.focus();
+      announce("Skipped " + skipped + ". In its place: " + title.textContent + ".");
+    }
+
+    root.querySelectorAll("[data-unseen]").forEach(enhanceUnseen);
   }
 
   document.querySelectorAll("form[data-toggle=watchlist]").forEach(enhanceWatchlist);

@@ -40,6 +40,35 @@
     document.querySelectorAll('[data-movie-count="' + data.movie + '"]').forEach(function (el) {
       el.textContent = String(data.rating_count);
     });
+    document.querySelectorAll('[data-movie-count-noun="' + data.movie + '"]').forEach(function (el) {
+      el.textContent = data.rating_count === 1 ? el.dataset.one : el.dataset.many;
+    });
+  }
+
+  // The movie page's histogram: the bar of the old score loses one rating, the new score's bar gains one.
+  function updateHistogram(movie, oldScore, newScore) {
+    var bars = document.querySelector('[data-histogram="' + movie + '"]');
+    if (!bars) return;
+    var items = Array.prototype.slice.call(bars.querySelectorAll("[data-score]"));
+    items.forEach(function (bar) {
+      var count = Number(bar.dataset.count);
+      if (oldScore !== null && Number(bar.dataset.score) === Number(oldScore)) count -= 1;
+      if (newScore !== null && Number(bar.dataset.score) === Number(newScore)) count += 1;
+      bar.dataset.count = String(Math.max(0, count));
+    });
+    var tallest = Math.max.apply(null, items.map(function (bar) { return Number(bar.dataset.count); }));
+    items.forEach(function (bar) {
+      var count = Number(bar.dataset.count);
+      bar.style.setProperty("--share", (tallest ? Math.round(100 * count / tallest) : 0) + "%");
+      bar.title = bar.dataset.score + "★: " + count;
+      bar.querySelector("[data-bar-label]").textContent =
+        bar.dataset.score + " stars: " + count + (count === 1 ? " rating" : " ratings");
+    });
+  }
+
+  // A prediction beside the viewer's own stars says nothing: shown only while the movie is unrated.
+  function showPredicted(movie, rated) {
+    document.querySelectorAll('[data-predicted="' + movie + '"]').forEach(function (el) { el.hidden = rated; });
   }
 
   function enhance(widget) {
@@ -99,6 +128,8 @@
         remove.hidden = false;
         undo.hidden = false;
         updateSummary(result.data);
+        updateHistogram(result.data.movie, before, result.data.score);
+        showPredicted(result.data.movie, true);
         show("Saved: " + Number(result.data.score).toFixed(1) + " out of 5.", "saved");
         tell("rating:saved", { movie: result.data.movie, score: result.data.score, created: before === null });
       }).catch(function () {
@@ -132,6 +163,8 @@
           radios[0].focus(); // the focused button just disappeared
         }
         updateSummary(result.data);
+        if (result.data.deleted) updateHistogram(result.data.movie, had, null);
+        showPredicted(result.data.movie, false);
         show("Rating removed.", "saved");
         if (had !== null) tell("rating:removed", { movie: result.data.movie });
       }).catch(function () {
@@ -140,5 +173,14 @@
     });
   }
 
-  document.querySelectorAll("[data-rating-widget]").forEach(enhance);
+  function enhanceWithin(root) {
+    root.querySelectorAll("[data-rating-widget]:not([data-enhanced])").forEach(function (widget) {
+      widget.dataset.enhanced = "true";
+      enhance(widget);
+    });
+  }
+
+  enhanceWithin(document);
+  // Widgets added later (onboarding's replacement cards) announce themselves with this event.
+  document.addEventListener("content:added", function (event) { enhanceWithin(event.target); });
 })();
