@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F
+
+from catalog.popularity import popularity_expression
 
 
 class Genre(models.Model):
@@ -29,9 +32,14 @@ class Movie(models.Model):
     rating_count = models.PositiveIntegerField(default=0, db_index=True)
     rating_sum = models.FloatField(default=0.0)
     rating_mean = models.FloatField(null=True, blank=True)
+    # Computed by the database from the count and sum, whichever path writes them, and indexed:
+    # the movie list and the Popular row sort by it (catalog.popularity; 0 when unrated).
+    popularity = models.GeneratedField(expression=popularity_expression(), output_field=models.FloatField(),
+                                       db_persist=True)
 
     class Meta:
         ordering = ["title"]
+        indexes = [models.Index(F("popularity").desc(), F("title"), name="movie_popularity_order")]
 
     def __str__(self) -> str:
         return f"{self.display_title} ({self.year})" if self.year else self.display_title

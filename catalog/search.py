@@ -18,7 +18,7 @@ How a query matches a title:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -66,7 +66,7 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
 
 @dataclass(frozen=True)
 class TitleMatch:
-    ids: list[int]
+    ids: Collection[int]  # on PostgreSQL, a match needing no ranking is a lazy query of the ids
     edits: int  # typos corrected to reach these titles (0: the query matched as typed)
 
 

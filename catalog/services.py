@@ -70,6 +70,7 @@ def movielens_import(
         if not result.nothing_added:
             progress_say(progress_stream, "Refreshing rating counts and means")
             movie_rating_totals_rederive()
+            _statistics_refresh(Movie)
             DatasetImport.objects.create(
                 dataset=name, source=str(source), movies=result.movies, users=result.users,
                 ratings=result.ratings, tags=result.tags,
@@ -80,6 +81,14 @@ def movielens_import(
         name, source, result.movies, result.users, result.ratings, result.seconds,
     )
     return result
+
+
+def _statistics_refresh(model) -> None:
+    """ANALYZE a bulk-loaded table on PostgreSQL. Without statistics the planner guessed that a title
+    word matches 16 of 59k movies and scanned the table (92 ms) instead of the trigram index (8 ms)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def movie_rating_totals_rederive() -> int:

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from catalog.models import Movie
-from catalog.popularity import popularity_expression
 from catalog.selectors import movies_by_ids
 from ratings.selectors import user_excluded_movie_ids, user_scores
 from recommendations import cache as rec_cache
@@ -35,7 +34,6 @@ def popular_movies(*, n: int = 10, exclude: set[int] | frozenset[int] = frozense
 def _popular_queryset() -> QuerySet[Movie]:
     return (
         Movie.objects.filter(rating_count__gt=0)
-        .annotate(popularity=popularity_expression())
         .prefetch_related("genres")
         .order_by("-popularity", "title")
     )
