@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from catalog.search import natural_title
 
 # Most telling first: an animated musical is styled as animation, a sci-fi action film as sci-fi.
-GENRE_PRIORITY = ("Animation", "Documentary", "Horror", "Film-Noir", "Western", "Musical", "War", "Sci-Fi",
-                  "Fantasy", "Mystery", "Thriller", "Crime", "Romance", "Children", "Comedy", "Adventure",
-                  "Action", "Drama", "IMAX")
+GENRE_PRIORITY = ("Animation", "Documentary", "Horror", "Film-Noir", "Western", "Musical", "Sci-Fi", "Fantasy",
+                  "Crime", "Mystery", "Thriller", "Romance", "War", "Comedy", "Children", "Adventure", "Action",
+                  "Drama", "IMAX")
 _ASIDE = re.compile(r"^(?P<main>.+?)\s*\((?P<aside>[^()]+)\)\s*$")
 # A one-word head keeps its colon in the title ("Mission: Impossible", "Alien: Resurrection").
 _KICKER_WORDS = 2

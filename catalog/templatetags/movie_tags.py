@@ -35,3 +35,9 @@ def poster_url(path: str) -> str:
 def natural_title(title: str) -> str:
     """ "Matrix, The" → "The Matrix", for titles inside sentences."""
     return _natural_title(title or "")
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key], or None (for a page's per-movie lookups such as the viewer's own stars)."""
+    return mapping.get(key) if mapping else None
