@@ -12,27 +12,37 @@ from rest_framework.views import APIView
 
 from catalog.api import BAD_PARAMS, MovieSerializer
 from catalog.movie_payloads import movie_payloads
+from moviesite.parsers import JSONParser
 from moviesite.query_params import QueryParams
 from recommendations.models import ViewerPreferences
 from recommendations.selectors import popular_picks, user_pick_items
 from recommendations.services.preferences import viewer_preferences_get, viewer_preferences_update
 
 
+class DiscoverField(serializers.FloatField):
+    """The familiar ↔ discover mix, 0 to 1: a boolean (float(True) is 1.0) or NaN/infinity is a client bug."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=0.0, max_value=1.0, **kwargs)
+
+    def to_internal_value(self, data: object) -> float:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return value
+
+
 class RecommendationParams(QueryParams):
     n = serializers.IntegerField(required=False, default=10, min_value=1, max_value=100,
                                  help_text="How many movies to return.")
-    discover = serializers.FloatField(
-        required=False, min_value=0.0, max_value=1.0,
+    discover = DiscoverField(
+        required=False,
         help_text="Familiar ↔ discover mix: 0 favours well-known films, 1 lesser-known ones, 0.5 neither. "
                   "Every pick stays predicted at least 3.5 stars while enough films clear that. "
                   "Default: the viewer's saved setting (the home page's control), else 0.5.",
     )
-
-
-    def validate_discover(self, value: float) -> float:
-        if not math.isfinite(value):
-            raise serializers.ValidationError("Give a number between 0 and 1.")
-        return value
 
 
 class RecommendationSerializer(serializers.Serializer):
@@ -91,8 +101,8 @@ class RecommendationListApi(APIView):
 
 
 class ViewerPreferencesSerializer(serializers.ModelSerializer):
-    discover = serializers.FloatField(
-        min_value=0.0, max_value=1.0, required=False,
+    discover = DiscoverField(
+        required=False,
         help_text="Familiar ↔ discover mix of your picks: 0 well-known films, 1 lesser-known, 0.5 neither.",
     )
     layout = serializers.ChoiceField(choices=ViewerPreferences.Layout.choices, required=False,
@@ -102,17 +112,13 @@ class ViewerPreferencesSerializer(serializers.ModelSerializer):
         model = ViewerPreferences
         fields = ["discover", "layout"]
 
-    def validate_discover(self, value: float) -> float:
-        if not math.isfinite(value):
-            raise serializers.ValidationError("Give a number between 0 and 1.")
-        return value
-
 
 @extend_schema(tags=["recommendations"])
 class ViewerPreferencesApi(APIView):
     """Your saved familiar ↔ discover mix and list layout; PATCH changes either."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]  # a JSON object; the pages' own form posts to /preferences/
     serializer_class = ViewerPreferencesSerializer
 
     def get(self, request: Request) -> Response:

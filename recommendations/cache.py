@@ -127,14 +127,15 @@ def worker_heartbeat_get() -> dict[str, Any] | None:
     return cache.get(WORKER_HEARTBEAT_KEY)
 
 
-def viewer_discover_key(*, user_id: int) -> str:
-    return f"recs:discover:{user_id}"
+def viewer_preferences_key(*, user_id: int) -> str:
+    return f"prefs:{user_id}"
 
 
-def viewer_discover_get(*, user_id: int) -> float | None:
-    """The viewer's saved familiar ↔ discover setting as last published (None: not known here)."""
-    return cache.get(viewer_discover_key(user_id=user_id))
+def viewer_preferences_get(*, user_id: int) -> dict[str, Any] | None:
+    """The viewer's saved {"discover", "layout"} as last published (None: not known here)."""
+    entry = cache.get(viewer_preferences_key(user_id=user_id))
+    return entry if isinstance(entry, dict) else None
 
 
-def viewer_discover_set(*, user_id: int, discover: float) -> None:
-    cache.set(viewer_discover_key(user_id=user_id), discover, timeout=None)
+def viewer_preferences_set(*, user_id: int, preferences: dict[str, Any]) -> None:
+    cache.set(viewer_preferences_key(user_id=user_id), preferences, timeout=None)

@@ -17,14 +17,20 @@ def viewer_preferences_get(*, user) -> ViewerPreferences:
     return ViewerPreferences.objects.filter(user=user).first() or ViewerPreferences(user=user)
 
 
+def viewer_preferences_read(*, user_id: int) -> dict:
+    """{"discover", "layout"} of the viewer, from the cache (pages and the recommendations API read it on every
+    request), else the database."""
+    found = rec_cache.viewer_preferences_get(user_id=user_id)
+    if found is None:
+        saved = ViewerPreferences.objects.filter(user_id=user_id).values("discover", "layout").first()
+        found = saved or {"discover": NEUTRAL, "layout": ViewerPreferences.Layout.CARDS}
+        rec_cache.viewer_preferences_set(user_id=user_id, preferences=found)
+    return found
+
+
 def viewer_discover(*, user_id: int) -> float:
-    """The viewer's saved discover setting, read from the cache (the recommendations API's hot path)."""
-    discover = rec_cache.viewer_discover_get(user_id=user_id)
-    if discover is None:
-        saved = ViewerPreferences.objects.filter(user_id=user_id).values_list("discover", flat=True).first()
-        discover = NEUTRAL if saved is None else saved
-        rec_cache.viewer_discover_set(user_id=user_id, discover=discover)
-    return discover
+    """The viewer's saved discover setting (cached)."""
+    return viewer_preferences_read(user_id=user_id)["discover"]
 
 
 def viewer_preferences_update(*, user, discover: float | None = None, layout: str | None = None) -> ViewerPreferences:
@@ -44,7 +50,8 @@ def viewer_preferences_update(*, user, discover: float | None = None, layout: st
             changed.append("layout")
         if changed:
             preferences.save(update_fields=changed)
+    rec_cache.viewer_preferences_set(user_id=user.pk, preferences={"discover": preferences.discover,
+                                                                   "layout": preferences.layout})
     if "discover" in changed:
-        rec_cache.viewer_discover_set(user_id=user.pk, discover=preferences.discover)
         rec_cache.user_state_changed(user_id=user.pk)  # the cached home rows show the old mix
     return preferences

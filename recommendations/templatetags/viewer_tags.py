@@ -3,17 +3,15 @@ from __future__ import annotations
 
 from django import template
 
-from recommendations.services.preferences import viewer_preferences_get
+from recommendations.services.preferences import viewer_preferences_read
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def viewer_layout(context) -> str:
-    """ "cards" or "list" for a signed-in viewer (read once per request), "" for visitors (their browser decides)."""
+    """ "cards" or "list" for a signed-in viewer (cached), "" for visitors (their browser decides)."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return ""
-    if not hasattr(request, "_viewer_layout"):
-        request._viewer_layout = viewer_preferences_get(user=request.user).layout
-    return request._viewer_layout
+    return viewer_preferences_read(user_id=request.user.pk)["layout"]

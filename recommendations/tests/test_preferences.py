@@ -28,7 +28,7 @@ def test_a_viewer_reads_and_changes_their_preferences_through_the_api(api_client
 @pytest.mark.parametrize(
     ("body", "field"),
     [({"discover": 1.5}, "discover"), ({"discover": -0.1}, "discover"), ({"discover": "lots"}, "discover"),
-     ({"discover": "NaN"}, "discover"), ({"layout": "mosaic"}, "layout")],
+     ({"discover": "NaN"}, "discover"), ({"discover": True}, "discover"), ({"layout": "mosaic"}, "layout")],
 )
 def test_bad_preferences_are_a_400_naming_the_field(api_client, user, body, field):
     api_client.force_authenticate(user)
@@ -38,6 +38,11 @@ def test_bad_preferences_are_a_400_naming_the_field(api_client, user, body, fiel
     assert response.status_code == 400
     assert field in response.json()
     assert not ViewerPreferences.objects.filter(user=user).exists()
+
+
+def test_the_preferences_api_takes_json_only(api_client, user):
+    api_client.force_authenticate(user)
+    assert api_client.patch(PREFS, {"discover": "1"}, format="multipart").status_code == 415
 
 
 def test_preferences_need_a_signed_in_viewer(api_client):
