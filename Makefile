@@ -22,9 +22,13 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt node_modules/.package-lock.json | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
+
+# Browser-test tools from npm (axe-core, injected into pages by e2e/); the site itself needs no npm step.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 setup: $(VENV)/.runtime
 	$(MANAGE) migrate --noinput -v 0
@@ -35,7 +39,8 @@ run: setup
 	@echo "Starting web, worker and beat (Ctrl-C stops all of them)…"
 	PORT=$(PORT) $(BIN)/honcho -f Procfile start
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev node_modules/.package-lock.json
+	mkdir -p test-artifacts/screenshots
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from catalog.forms import MovieFilterForm
 from catalog.models import Movie
 from catalog.selectors import movie_search, movie_similar, movie_title_matches
-from ratings.selectors import movie_rating_histogram, user_rating_for
+from ratings.selectors import movie_rating_histogram, user_rating_for, user_scores_for
 from recommendations.selectors import movie_predicted_rating
 
 MOVIES_PER_PAGE = 24
@@ -35,7 +35,11 @@ def _movie_list(request: HttpRequest) -> HttpResponse:
     filtered = any(value for key, value in arguments.items() if key != "sort")
     # Say so when the titles shown are typo corrections, not what was typed.
     corrected = match is not None and match.edits > 0
-    context = {"form": form, "page": page, "filtered": filtered, "corrected": corrected}
+    your_scores = (
+        user_scores_for(user=request.user, movie_ids=[movie.pk for movie in page.object_list])
+        if request.user.is_authenticated else {}
+    )
+    context = {"form": form, "page": page, "filtered": filtered, "corrected": corrected, "your_scores": your_scores}
     return render(request, "catalog/movie_list.html", context)
 
 

@@ -50,6 +50,11 @@ def user_scores(*, user_id: int) -> dict[int, float]:
     return dict(Rating.objects.filter(user_id=user_id).values_list("movie_id", "score"))
 
 
+def user_scores_for(*, user, movie_ids: list[int]) -> dict[int, float]:
+    """Movie id → the user's stars, for the movies on one page (list layout shows them)."""
+    return dict(Rating.objects.filter(user=user, movie_id__in=movie_ids).values_list("movie_id", "score"))
+
+
 def user_watchlist(*, user) -> QuerySet[WatchlistEntry]:
     """The user's watchlist, latest addition first, with movies and genres loaded for cards."""
     return (

@@ -6,4 +6,5 @@ from recommendations import api
 
 urlpatterns = [
     path("recommendations/", api.RecommendationListApi.as_view(), name="api-recommendation-list"),
+    path("preferences/", api.ViewerPreferencesApi.as_view(), name="api-viewer-preferences"),
 ]

@@ -15,16 +15,27 @@ def user_recommendations_key(*, version_id: int, user_id: int) -> str:
     return f"recs:{version_id}:{user_id}"
 
 
-def user_recommendations_get(*, version_id: int, user_id: int) -> list[dict[str, Any]] | None:
-    return cache.get(user_recommendations_key(version_id=version_id, user_id=user_id))
+def discover_level(discover: float) -> str:
+    """The cache's name for a familiar ↔ discover setting (two decimals: the page's five steps and any API value)."""
+    return f"{discover:.2f}"
 
 
-def user_recommendations_set(*, version_id: int, user_id: int, items: list[dict[str, Any]]) -> None:
-    cache.set(
-        user_recommendations_key(version_id=version_id, user_id=user_id),
-        items,
-        timeout=settings.RECOMMENDATIONS_CACHE_TTL,
-    )
+def user_recommendations_get(*, version_id: int, user_id: int, discover: float = 0.5) -> list[dict[str, Any]] | None:
+    """The user's cached picks at one discover setting; one entry holds every setting asked for, so a
+    rating change drops them all with one delete."""
+    entry = cache.get(user_recommendations_key(version_id=version_id, user_id=user_id))
+    return entry.get(discover_level(discover)) if isinstance(entry, dict) else None  # older lists read as a miss
+
+
+def user_recommendations_set(
+    *, version_id: int, user_id: int, items: list[dict[str, Any]], discover: float = 0.5
+) -> None:
+    key = user_recommendations_key(version_id=version_id, user_id=user_id)
+    entry = cache.get(key)
+    entry = entry if isinstance(entry, dict) else {}
+    # Read-modify-write: a setting lost to a concurrent write is simply computed again on the next read.
+    entry[discover_level(discover)] = items
+    cache.set(key, entry, timeout=settings.RECOMMENDATIONS_CACHE_TTL)
 
 
 def user_recommendations_delete(*, version_id: int, user_id: int) -> None:
@@ -125,3 +136,17 @@ def worker_heartbeat_set(*, at: float, hostname: str) -> None:
 
 def worker_heartbeat_get() -> dict[str, Any] | None:
     return cache.get(WORKER_HEARTBEAT_KEY)
+
+
+def viewer_preferences_key(*, user_id: int) -> str:
+    return f"prefs:{user_id}"
+
+
+def viewer_preferences_get(*, user_id: int) -> dict[str, Any] | None:
+    """The viewer's saved {"discover", "layout"} as last published (None: not known here)."""
+    entry = cache.get(viewer_preferences_key(user_id=user_id))
+    return entry if isinstance(entry, dict) else None
+
+
+def viewer_preferences_set(*, user_id: int, preferences: dict[str, Any]) -> None:
+    cache.set(viewer_preferences_key(user_id=user_id), preferences, timeout=None)

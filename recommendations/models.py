@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -46,3 +47,26 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.algorithm} v{self.pk} ({self.status})"
+
+
+class ViewerPreferences(models.Model):
+    """How a signed-in viewer likes their picks mixed and their lists laid out (visitors keep theirs in the browser)."""
+
+    class Layout(models.TextChoices):
+        CARDS = "cards", "Cards"
+        LIST = "list", "List"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="viewer_preferences")
+    # 0 = well-known films first, 1 = lesser-known; 0.5 leaves the recommender's own order (engine.discovery).
+    discover = models.FloatField(default=0.5)
+    layout = models.CharField(max_length=8, choices=Layout.choices, default=Layout.CARDS)
+
+    class Meta:
+        verbose_name_plural = "viewer preferences"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(discover__gte=0.0, discover__lte=1.0),
+                                   name="viewer_preferences_discover_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"preferences of user {self.user_id}"

@@ -64,6 +64,11 @@ def home_sections(*, user) -> list[Section]:
     return _non_empty(sections, keep={"top-picks"})
 
 
+def top_picks_section(*, user) -> Section:
+    """The "Top picks for you" row alone, leaving out what the home page's rows would (rated, hidden, …)."""
+    return _top_picks(user, user_excluded_movie_ids(user_id=user.pk))
+
+
 def _non_empty(sections: list[Section], keep: set[str] = frozenset()) -> list[Section]:
     """Drop empty rows, and "because" and genre rows too short to be worth a heading."""
     def wanted(section: Section) -> bool:

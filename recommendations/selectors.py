@@ -13,6 +13,7 @@ from catalog.selectors import movies_by_ids
 from ratings.selectors import user_excluded_movie_ids, user_scores
 from recommendations import cache as rec_cache
 from recommendations import services, serving
+from recommendations.services.preferences import viewer_discover
 
 logger = logging.getLogger(__name__)
 
@@ -39,21 +40,27 @@ def _popular_queryset() -> QuerySet[Movie]:
     )
 
 
-def user_pick_items(*, user, n: int = 10) -> tuple[int, list[dict]] | None:
+def user_pick_items(*, user, n: int = 10, discover: float | None = None) -> tuple[int, list[dict]] | None:
     """The user's personal picks as cached (movie_id, score, predicted_rating, reason) with the model
-    version that made them; None when there are none (anonymous, no ratings yet, or no model)."""
+    version that made them; None when there are none (anonymous, no ratings yet, or no model).
+
+    ``discover`` (0 familiar … 1 lesser-known) defaults to the viewer's saved setting; each setting
+    is cached on its own, so moving the home page's control computes once per position.
+    """
     version_id = serving.active_version_id() if user.is_authenticated else None
     if version_id is None:
         return None
-    items = rec_cache.user_recommendations_get(version_id=version_id, user_id=user.pk) or []
+    if discover is None:
+        discover = viewer_discover(user_id=user.pk)
+    items = rec_cache.user_recommendations_get(version_id=version_id, user_id=user.pk, discover=discover) or []
     if len(items) < n:
-        items = services.user_recommendations_refresh(user_id=user.pk, n=n) or []
+        items = services.user_recommendations_refresh(user_id=user.pk, n=n, discover=discover) or []
     return (version_id, items[:n]) if items else None
 
 
-def user_top_picks(*, user, n: int = 10) -> list[Recommendation]:
+def user_top_picks(*, user, n: int = 10, discover: float | None = None) -> list[Recommendation]:
     """The user's personal picks (cached per model version), or popular movies when there are none yet."""
-    personal = user_pick_items(user=user, n=n)
+    personal = user_pick_items(user=user, n=n, discover=discover)
     if personal is None:
         return popular_picks(user=user, n=n)
     _, items = personal

@@ -9,6 +9,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,8 +19,11 @@ from ratings.models import Rating
 from ratings.selectors import user_excluded_movie_ids
 from recommendations import cache as rec_cache
 from recommendations import serving
-from recommendations.sections import home_sections
+from recommendations.forms import PreferencesForm
+from recommendations.sections import home_sections, top_picks_section
+from recommendations.services.preferences import DISCOVER_STEPS, viewer_preferences_read, viewer_preferences_update
 
+DISCOVER_LABELS = ("Familiar", "Mostly familiar", "Balanced", "Mostly new", "Discover")
 ONBOARDING_GOAL = 10  # ratings after which picks clearly follow the member's taste
 ONBOARDING_SHOWN = 18
 UNSEEN_SESSION_KEY = "onboarding_unseen"
@@ -33,6 +37,11 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict = {"sections_html": html}
     if request.user.is_authenticated:
         context.update(rated=rated, goal=ONBOARDING_GOAL, to_go=max(ONBOARDING_GOAL - rated, 0))
+        saved = viewer_preferences_read(user_id=request.user.pk)["discover"]
+        context["discover_steps"] = [
+            {"value": step, "label": label, "checked": abs(step - saved) < 1e-9}
+            for step, label in zip(DISCOVER_STEPS, DISCOVER_LABELS, strict=True)
+        ]
     return render(request, "recommendations/home.html", context)
 
 
@@ -138,3 +147,33 @@ def _int(value: str | None) -> int:
         return max(0, min(int(value or 0), 1000))
     except ValueError:
         return 0
+
+
+@require_safe
+@login_required
+def home_top_picks(request: HttpRequest) -> HttpResponse:
+    """The home page's "Top picks" list alone, at the saved mix: the discover control swaps it in place."""
+    section = top_picks_section(user=request.user)
+    return render(request, "recommendations/_section_cards.html", {"section": section})
+
+
+@require_POST
+@login_required
+def preferences_save(request: HttpRequest) -> HttpResponse:
+    """Save the discover mix or list layout: JSON for the page's scripts, a redirect back for plain forms."""
+    form = PreferencesForm(request.POST)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if not form.is_valid():
+        if wants_json:
+            return JsonResponse({"errors": form.errors}, status=400)
+        return HttpResponseBadRequest("Invalid preference: " + "; ".join(
+            f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
+    changes = {key: value for key, value in form.cleaned_data.items() if key != "next" and value not in (None, "")}
+    saved = viewer_preferences_update(user=request.user, **changes)
+    if wants_json:
+        return JsonResponse({"discover": saved.discover, "layout": saved.layout})
+    target = form.cleaned_data.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = reverse("home")
+    return redirect(target)

@@ -1,28 +1,22 @@
-"""Template helpers for movie cards: poster URLs and the initials on generated placeholders."""
+"""Template helpers for movie cards: poster URLs and the title cards that stand in for missing posters."""
 from __future__ import annotations
-
-import re
 
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
 
+from catalog.poster_cards import PosterCard
+from catalog.poster_cards import poster_card as _poster_card
 from catalog.search import natural_title as _natural_title
 
 register = template.Library()
 
-_SMALL_WORDS = {"a", "an", "and", "of", "the", "in", "on", "to", "for", "at", "de", "la", "le"}
-_ARTICLE_SUFFIX = re.compile(r",\s*(the|a|an|les|la|le|il|el|der|die|das)$", re.IGNORECASE)
 
-
-@register.filter
-def initials(title: str) -> str:
-    """Up to two capital letters for a placeholder poster: "Matrix, The (1999)" → "M"."""
-    name = re.sub(r"\s*\(.*?\)\s*", " ", title or "").strip()
-    name = _ARTICLE_SUFFIX.sub("", name)
-    words = [w for w in re.split(r"[^\w]+", name) if w]
-    words = [w for w in words if w.lower() not in _SMALL_WORDS] or words
-    return "".join(w[0] for w in words[:2]).upper() or "?"
+@register.simple_tag
+def poster_card(movie) -> PosterCard:
+    """The title card of a movie without a poster (catalog.poster_cards); genres as prefetched."""
+    return _poster_card(movie_id=movie.pk or 0, title=movie.title,
+                        genres=[genre.name for genre in movie.genres.all()] if movie.pk else [])
 
 
 @register.filter
@@ -41,3 +35,9 @@ def poster_url(path: str) -> str:
 def natural_title(title: str) -> str:
     """ "Matrix, The" → "The Matrix", for titles inside sentences."""
     return _natural_title(title or "")
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key], or None (for a page's per-movie lookups such as the viewer's own stars)."""
+    return mapping.get(key) if mapping else None

@@ -1,24 +1,6 @@
 from __future__ import annotations
 
-import pytest
-
-from catalog.templatetags.movie_tags import initials, natural_title, poster_url
-
-
-@pytest.mark.parametrize(
-    ("title", "expected"),
-    [
-        ("Toy Story", "TS"),
-        ("Matrix, The", "M"),
-        ("Star Wars: Episode IV - A New Hope", "SW"),
-        ("City of Lost Children, The (Cité des enfants perdus, La)", "CL"),
-        ("Of Mice and Men", "MM"),
-        ("8½", "8"),
-        ("", "?"),
-    ],
-)
-def test_it_takes_up_to_two_initials_without_trailing_articles(title, expected):
-    assert initials(title) == expected
+from catalog.templatetags.movie_tags import natural_title, poster_url
 
 
 def test_it_uses_absolute_poster_urls_as_they_are_tmdb_paths_on_the_image_base_and_others_as_static(settings):

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import Movie, SimilarMovie
+from catalog.models import Genre, Movie, SimilarMovie
 from catalog.tests.factories import MovieFactory
 from ratings.tests.factories import RatingFactory
 
@@ -130,13 +130,18 @@ def test_every_sort_the_selector_knows_has_a_label():
     assert {key for key, _ in SORT_CHOICES} == set(SORTS)
 
 
-def test_placeholder_posters_carry_the_movie_id_for_their_colour(client, db):
-    movie = Movie.objects.create(title="Matrix, The", year=1999, rating_count=1, rating_mean=4.0)
+def test_placeholder_posters_set_the_full_title_year_and_genre_never_initials(client, db):
+    movie = Movie.objects.create(title="Lord of the Rings: The Two Towers, The", year=2002, rating_count=1,
+                                 rating_mean=4.0)
+    movie.genres.add(Genre.objects.create(name="Fantasy"), Genre.objects.create(name="Adventure"))
 
     page = client.get(reverse("movie-list")).content.decode()
 
-    assert f'style="--seed: {movie.pk}"' in page
-    assert 'class="poster__initials" aria-hidden="true">M<' in page
+    assert "poster--fantasy" in page
+    assert '<span class="poster__kicker">The Lord of the Rings</span>' in page
+    assert ">The Two Towers</span>" in page
+    assert '<span class="poster__year">2002</span>' in page
+    assert "poster__initials" not in page
 
 
 def test_the_500_page_renders_without_a_request_context():

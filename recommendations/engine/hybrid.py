@@ -42,6 +42,7 @@ from .blend import BlendModel, BlendParams
 from .coldstart import ColdStartModel, ColdStartParams
 from .content_ranker import ContentRanker
 from .data import require_rating_columns
+from .discovery import NEUTRAL, discovery_order, familiarity
 from .ease import EASE, EASEParams
 from .explain import COLLABORATIVE, Reason, pick_reasons
 from .itemknn import ItemKNN, ItemKNNParams
@@ -121,6 +122,9 @@ class HybridParams:
             viewer's mean minus ``below_mean``; films below come only when too few remain above
             (``min_stars`` 0 turns this off).
         pool: best-scored candidates whose stars are checked against that floor.
+        discover_pool, discover_strength: when a viewer turns the familiar ↔ discover dial away
+            from the middle, the best ``discover_pool`` candidates are re-ranked with this strength
+            (``engine.discovery``) before the stars floor.
         crowd_discount: the crowd's signals (``CROWD``) lose ``crowd_discount`` × the viewer's
             disagreement with the crowd (``_against_the_crowd``) of their weight (0 = off).
         predictor: rating predictor: ``"blend"`` (SVD + KNNBaseline), ``"svd"`` or ``"none"``.
@@ -141,6 +145,8 @@ class HybridParams:
     min_stars: float = 3.5
     below_mean: float = 0.5
     pool: int = 100
+    discover_pool: int = 500
+    discover_strength: float = 2.0
     crowd_discount: float = 10.0
     predictor: str = "blend"
     popularity_damping: float = DAMPING
@@ -253,12 +259,14 @@ class HybridModel:
     _signals: dict[str, Signal] = field(init=False, repr=False)
     _genre_counts: np.ndarray = field(init=False, repr=False)
     _top_popularity: float = field(init=False, repr=False)
+    _familiarity: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Each signal behind one interface, and the catalogue rows of its movies so its scores
         # land in catalogue order.
         self._signals = {"popularity": PopularitySignal(self.movie_ids, self.popularity)}
         self._top_popularity = float(np.max(self.popularity)) if len(self.popularity) else 0.0
+        self._familiarity = familiarity(self.support, floor=self.params.min_support)
         # Films per genre, so a reason names the rarer of two genres the viewer likes alike.
         self._genre_counts = (np.bincount(np.asarray(self.content.genre_indices), minlength=len(self.content.genres))
                               if self.content is not None else np.empty(0, dtype=np.int64))
@@ -373,6 +381,7 @@ class HybridModel:
         explain: bool = True,
         newest_first: bool = False,
         at: float | None = None,
+        discover: float = NEUTRAL,
     ) -> list[Pick]:
         """The user's top ``n`` movies, with predicted stars and reasons.
 
@@ -387,16 +396,27 @@ class HybridModel:
                 capped seeds keep their newest ratings (``HybridParams.max_seeds``).
             at: when the user rates, epoch seconds (offline: their latest known rating); None
                 means now. The cold-start signal weighs in what viewers of that time liked.
+            discover: 0 (well-known films) to 1 (lesser-known); 0.5 keeps the hybrid's order
+                (``engine.discovery``).
 
         Returns:
             Picks, best first.
+
+        Raises:
+            ValueError: ``discover`` outside [0, 1].
         """
+        if not 0.0 <= discover <= 1.0:
+            raise ValueError(f"discover must be between 0 and 1, got {discover}")
         with one_blas_thread():  # once per request: the products inside do not switch again
             profile = user_profile(self.movie_ids, user_ratings)
             allowed = allowed_rows(self.movie_ids, exclude=exclude, rated_rows=profile.rows, candidates=candidates)
             seeds = seed_profile(profile, limit=self.params.max_seeds, newest_first=newest_first)
             scored = self._score(profile, allowed, seeds=seeds, fold_in=explain, at=at)
-            pool = top_rows(scored.total, allowed, max(self.params.pool, n), tie_break=self.popularity)
+            size = self.params.pool if discover == NEUTRAL else max(self.params.pool, self.params.discover_pool)
+            pool = top_rows(scored.total, allowed, max(size, n), tie_break=self.popularity)
+            if discover != NEUTRAL:
+                pool = pool[discovery_order(scored.total[pool], self._familiarity[pool], discover=discover,
+                                            strength=self.params.discover_strength)]
             stars = self._stars(scored, pool) if explain or self.params.min_stars > 0 else None
             if stars is not None and self.params.min_stars > 0:
                 # Films the viewer is likely to like first: below the floor only when too few remain above it.

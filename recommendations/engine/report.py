@@ -19,7 +19,8 @@ import pandas as pd
 RATING_COLUMNS = ("rmse", "mae", "fit_seconds")
 RANKING_COLUMNS = ("ndcg", "precision", "recall", "map", "hit_rate", "liked_share", "disliked_share", "coverage",
                    "novelty", "fit_seconds", "recommend_ms")
-PERSONA_COLUMNS = ("in_genre", "least_in_genre", "min_stars", "mean_stars", "rated_shown", "bad_reasons")
+PERSONA_COLUMNS = ("in_genre", "least_in_genre", "min_stars", "mean_stars", "rated_shown", "bad_reasons",
+                   "rank_familiar", "rank_discover", "discover_min_stars")
 COLD_RMSE_COLUMNS = ("known", "users", "ratings", "rmse", "baseline_rmse")
 
 
@@ -201,7 +202,8 @@ def _html_table(kind: str, protocol: str, rows: Mapping[str, Mapping[str, Any]])
 def _label(column: str) -> str:
     return {"fit_seconds": "fit s", "recommend_ms": "rec ms", "hit_rate": "hit", "precision": "prec",
             "ndcg": "ndcg@10", "coverage": "coverage", "liked_share": "liked", "disliked_share": "disliked",
-            "least_in_genre": "least in", "in_genre": "in genre", "min_stars": "min ★", "mean_stars": "mean ★",
+            "least_in_genre": "least in", "rank_familiar": "rank fam", "rank_discover": "rank disc",
+            "discover_min_stars": "disc min ★", "in_genre": "in genre", "min_stars": "min ★", "mean_stars": "mean ★",
             "rated_shown": "rated", "bad_reasons": "bad why", "baseline_rmse": "baseline"}.get(column, column)
 
 

@@ -15,6 +15,8 @@ from ratings.selectors import user_scores_and_hidden_ids
 from recommendations import cache as rec_cache
 from recommendations import serving
 from recommendations.engine import reason_text
+from recommendations.engine.discovery import NEUTRAL
+from recommendations.services.preferences import viewer_discover
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +24,10 @@ CACHED_PICKS = 20  # picks computed and cached per user: pages show 10, the API 
 
 
 def user_recommendations_compute(
-    *, user_id: int, n: int = CACHED_PICKS
+    *, user_id: int, n: int = CACHED_PICKS, discover: float = NEUTRAL
 ) -> tuple[int, list[dict[str, Any]]] | None:
-    """Rank movies for the user from their current ratings with the active hybrid (no retrain needed).
+    """Rank movies for the user from their current ratings with the active hybrid (no retrain needed),
+    shifted toward well-known (``discover`` 0) or lesser-known (1) films.
 
     Returns (model version id, items) or None when no model is active. Items are plain dicts
     (movie_id, score, predicted_rating, reason) so they can be cached as they are.
@@ -37,7 +40,7 @@ def user_recommendations_compute(
     scores, exclude = user_scores_and_hidden_ids(user_id=user_id, watchlist=settings.RECOMMENDER["EXCLUDE_WATCHLIST"])
     if not scores:
         return loaded.version_id, []
-    picks = loaded.model.recommend(scores, n=n, exclude=exclude, newest_first=True)
+    picks = loaded.model.recommend(scores, n=n, exclude=exclude, newest_first=True, discover=discover)
     cited = {reason.movie_id for pick in picks for reason in pick.reasons if reason.movie_id is not None}
     titles = {pk: natural_title(title) for pk, title in Movie.objects.filter(pk__in=cited).values_list("pk", "title")}
     items = [
@@ -52,14 +55,19 @@ def user_recommendations_compute(
     return loaded.version_id, items
 
 
-def user_recommendations_refresh(*, user_id: int, n: int = CACHED_PICKS) -> list[dict[str, Any]] | None:
-    """Recompute the user's recommendations with the active model and store them in the cache."""
-    result = user_recommendations_compute(user_id=user_id, n=max(n, CACHED_PICKS))
+def user_recommendations_refresh(
+    *, user_id: int, n: int = CACHED_PICKS, discover: float | None = None
+) -> list[dict[str, Any]] | None:
+    """Recompute the user's recommendations with the active model and store them in the cache, at
+    ``discover`` or (None) the viewer's saved setting."""
+    if discover is None:
+        discover = viewer_discover(user_id=user_id)
+    result = user_recommendations_compute(user_id=user_id, n=max(n, CACHED_PICKS), discover=discover)
     if result is None:
         return None
     version_id, items = result
     if items:
-        rec_cache.user_recommendations_set(version_id=version_id, user_id=user_id, items=items)
+        rec_cache.user_recommendations_set(version_id=version_id, user_id=user_id, items=items, discover=discover)
     else:  # no ratings (or a deleted account, its refresh queued before it went): nothing to keep
         rec_cache.user_recommendations_delete(version_id=version_id, user_id=user_id)
     return items

@@ -8,6 +8,7 @@ sequels, and the "Highest rated" floor. Needs ../shared/datasets (a failure unde
 from __future__ import annotations
 
 import re
+import statistics
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -152,3 +153,39 @@ def test_highest_rated_lists_only_films_many_viewers_rated(movielens_site, db, c
     row = next(s for s in home_sections(user=anonymous) if s.key == "highest-rated")
     assert len(row.cards) == 10
     assert all(card.movie.rating_count >= HIGHEST_RATED_MIN_RATINGS for card in row.cards)
+
+
+def median_popularity_rank(picks: list[dict]) -> float:
+    """The median rank of the picks by rating count among all films (1 = the most rated)."""
+    from catalog.models import Movie
+
+    counts = sorted(Movie.objects.values_list("rating_count", flat=True), reverse=True)
+    rank_of = {}
+    for rank, count in enumerate(counts, start=1):
+        rank_of.setdefault(count, rank)  # films tied on count share the best rank
+    return float(statistics.median(rank_of[p["movie"]["rating_count"]] for p in picks))
+
+
+def test_the_discover_end_reaches_films_at_least_5x_deeper_in_the_catalogue_all_still_predicted_3_5(
+    movielens_site, db, api_client
+):
+    familiar, discover, shown = [], [], []
+    for name in sorted(PERSONAS):
+        persona_picks(api_client, name)
+        ends = {}
+        for value in (0, 1):
+            response = api_client.get(f"/api/recommendations/?n=10&discover={value}")
+            assert response.status_code == 200
+            picks = response.json()["results"]
+            assert len(picks) == 10
+            stars = [p["predicted_rating"] for p in picks]
+            assert None not in stars and min(stars) >= 3.5, f"{name} at discover={value}: {stars}"
+            ends[value] = median_popularity_rank(picks)
+        familiar.append(ends[0])
+        discover.append(ends[1])
+        shown.append(f"{name}: {ends[0]:.0f} → {ends[1]:.0f}")
+        assert ends[1] >= ends[0], f"{name}: the discover end is not deeper ({shown[-1]})"
+    ratio = statistics.median(discover) / statistics.median(familiar)
+    print(f"median popularity rank of the top 10, familiar → discover: {'; '.join(shown)}; "
+          f"median {statistics.median(familiar):.0f} → {statistics.median(discover):.0f} ({ratio:.1f}×)")
+    assert ratio >= 5, shown

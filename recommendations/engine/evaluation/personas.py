@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from recommendations.engine.discovery import popularity_ranks
+
 # Genres with a recognisable taste and enough well-known films in every MovieLens release.
 PERSONA_GENRES = ("Animation", "Horror", "Romance", "Sci-Fi", "Crime", "Documentary", "War", "Musical")
 LOVED, DISLIKED = 7, 5  # films rated 5★ / 1★ by each persona (the issue asks for 6-8 and 4-6)
@@ -91,3 +93,28 @@ def persona_report(recommender: Any, personas: Sequence[Persona], movies: pd.Dat
             "picks": [(p.movie_id, p.predicted_rating) for p in picks],
         })
     return rows
+
+
+def discover_spread(model: Any, personas: Sequence[Persona], *, n: int = 10) -> dict[str, float]:
+    """How far the familiar ↔ discover dial moves each persona's top ``n`` into the catalogue.
+
+    Args:
+        model: a ``HybridModel`` (its ``support`` ranks the films by rating count, 1 = the most rated).
+        personas: from :func:`personas_build`.
+
+    Returns:
+        rank_familiar / rank_discover: the median over personas of their picks' median popularity rank
+        at discover 0 / 1; discover_ratio: the second over the first; discover_min_stars: the least
+        predicted stars of any pick at either end.
+    """
+    ranks = dict(zip(np.asarray(model.movie_ids).tolist(), popularity_ranks(model.support).tolist(), strict=True))
+    ends: dict[float, list[float]] = {0.0: [], 1.0: []}
+    least = float("inf")
+    for persona in personas:
+        for discover in ends:
+            picks = model.recommend(persona.ratings, n=n, discover=discover)
+            ends[discover].append(float(np.median([ranks[p.movie_id] for p in picks])) if picks else float("nan"))
+            least = min([least, *(p.predicted_rating for p in picks if p.predicted_rating is not None)])
+    familiar, discover = float(np.nanmedian(ends[0.0])), float(np.nanmedian(ends[1.0]))
+    return {"rank_familiar": familiar, "rank_discover": discover,
+            "discover_ratio": discover / familiar if familiar else float("nan"), "discover_min_stars": least}

@@ -25,7 +25,7 @@ from recommendations.engine.surprise_options import SurprisePredictor
 from recommendations.engine.svd import SVDModel, SVDParams
 
 from .cold_rmse import cold_user_rmse
-from .personas import persona_report, personas_build
+from .personas import discover_spread, persona_report, personas_build
 from .protocols import Split, cold_start_movies, cold_start_users, kfold, ml100k_folds, temporal, user_holdout
 from .ranking import METRICS, TASTE_METRICS, catalog_coverage, novelty, popularity_ranks, ranking_metrics, taste_shares
 
@@ -202,6 +202,8 @@ def persona_runs(ratings: pd.DataFrame, movies: pd.DataFrame, params: HybridPara
             "bad_reasons": int(sum(r["bad_reasons"] for r in rows)),
             "personas": rows,
         }
+    if "hybrid" in out:  # the familiar ↔ discover dial, on the served mix
+        out["hybrid"].update(discover_spread(model, personas))
     return out
 
 
