@@ -1,6 +1,7 @@
 """Every page of the site the browser sweep visits (e2e/test_site_sweep.py): add new pages here.
 
-Each page is a URL name (with ``{movie}`` standing for a catalogue film's id in its arguments), a query
+Each page is a URL name (with ``{movie}`` standing for a catalogue film's id and ``{import}`` for the
+viewer's pending history import in its arguments), a query
 string, and who looks at it: a ``visitor`` (signed out), a ``viewer`` (signed in, with ratings, a
 watchlist and a hidden film) or ``staff``.
 """
@@ -35,4 +36,13 @@ SITE_PAGES = [
     SitePage("login", "login"),
     SitePage("signup", "signup"),
     SitePage("dashboard", "staff-dashboard", who="staff"),
+    SitePage("account", "account", who="viewer"),
+    SitePage("password-change", "password_change", who="viewer"),
+    SitePage("api-token", "api-token", who="viewer"),
+    SitePage("account-delete", "account-delete", who="viewer"),
+    SitePage("password-reset", "password_reset"),
+    SitePage("password-reset-sent", "password_reset_done"),
+    SitePage("password-reset-complete", "password_reset_complete"),
+    SitePage("history-import", "history-import", who="viewer"),
+    SitePage("history-import-preview", "history-import-preview", who="viewer", kwargs={"import_id": "{import}"}),
 ]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from e2e.axe import horizontal_overflow, severe_violations
 from e2e.conftest import DESKTOP
 from e2e.site_pages import SITE_PAGES
+from ratings.history_import.preview import history_import_preview
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -36,7 +37,13 @@ def people(catalogue):
     WatchlistEntry.objects.create(user=viewer, movie=movies[12])
     HiddenMovie.objects.create(user=viewer, movie=movies[13])
     staff = users.objects.create_user(username="sweep-staff", password="!", is_staff=True)
-    return {"viewer": viewer, "staff": staff, "movie": movies[0].pk}
+    # A Letterboxd export naming two catalogue films and one that is not there, waiting for confirmation.
+    export = "Date,Name,Year,Letterboxd URI,Rating\n" + "".join(
+        f"2024-01-0{i + 1},{movie.display_title},{movie.year or ''},https://boxd.it/x{i},4\n"
+        for i, movie in enumerate(movies[:2])
+    ) + "2024-01-09,A Film Nobody Made,1901,https://boxd.it/none,3\n"
+    pending = history_import_preview(user=viewer, data=export.encode(), filename="ratings.csv")
+    return {"viewer": viewer, "staff": staff, "{movie}": movies[0].pk, "{import}": pending.pk}
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE_375], ids=["desktop", "phone-375"])
@@ -51,7 +58,7 @@ def test_every_page_passes_axe_and_fits_the_window(live_server, people, browser,
     problems = []
     try:
         for site_page in SITE_PAGES:
-            kwargs = {key: people["movie"] if value == "{movie}" else value for key, value in site_page.kwargs.items()}
+            kwargs = {key: people.get(value, value) for key, value in site_page.kwargs.items()}
             url = live_server.url + reverse(site_page.url_name, kwargs=kwargs or None)
             page = contexts[site_page.who].new_page()
             response = page.goto(url + (f"?{site_page.query}" if site_page.query else ""))
