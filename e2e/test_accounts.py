@@ -37,8 +37,15 @@ def log_in(page: Page, base: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def header_menu_open(page: Page) -> None:
+    """At phone width the header's links sit behind the Menu button."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+
+
 def open_account(page: Page) -> None:
-    """The header's Account link (the header keeps it visible at phone width too)."""
+    header_menu_open(page)
     page.get_by_role("link", name="Account", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Account")
 
@@ -86,6 +93,7 @@ def test_a_member_changes_their_password(live_server, member, new_context, scree
     page.get_by_role("button", name="Change password").click()
 
     expect(page.locator(".messages")).to_contain_text("Your password was changed.")
+    header_menu_open(page)
     page.get_by_role("button", name="Log out").click()
     log_in(page, live_server.url, PASSWORD)
     expect(page.locator(".errorlist, .message--error").first).to_be_visible()  # the old one no longer works

@@ -236,8 +236,8 @@ def test_an_api_url_matching_no_route_is_a_json_404(api_client, path):
 
 
 @pytest.mark.parametrize("url", ["/api/movies/?page=1&page=2", "/api/ratings/?page=1&page=2",
-                                 "/api/watchlist/?page=1&page=2"])
-def test_a_page_number_given_twice_is_refused(viewer_api, nothing_written, url):
+                                 "/api/watchlist/?page=1&page=2", "/api/movies/?page=", "/api/ratings/?page=%20"])
+def test_a_page_number_given_twice_or_empty_is_refused(viewer_api, nothing_written, url):
     response = viewer_api.get(url)
 
     assert response.status_code == 400
