@@ -220,6 +220,14 @@ RECOMMENDER = {
     "RETRAIN_AFTER_RATINGS": env.int("RETRAIN_AFTER_RATINGS", default=1000),
 }
 MODEL_KEEP = env.int("MODEL_KEEP", default=5)  # trained artifacts kept on disk (plus the active one)
+# Where trained artifacts live. "database" (the default on PostgreSQL): chunked rows every host reaches, each
+# host keeping a checksum-verified copy in MODEL_CACHE_DIR; "local": a directory under MODEL_DIR (one machine).
+MODEL_STORE = env.str("MODEL_STORE", default="database" if USING_POSTGRES else "local")
+if MODEL_STORE not in ("database", "local"):
+    raise environ.ImproperlyConfigured(f"MODEL_STORE must be database or local, not {MODEL_STORE!r}")
+if MODEL_STORE == "database" and not USING_POSTGRES:
+    raise environ.ImproperlyConfigured("MODEL_STORE=database needs PostgreSQL (DATABASE_URL)")
+MODEL_CACHE_DIR = Path(env.str("MODEL_CACHE_DIR", default=str(DATA_DIR / "model-cache"))).resolve()
 
 # --- Auth --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

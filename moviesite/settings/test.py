@@ -19,7 +19,9 @@ if not os.environ.get("TEST_DATA_DIR"):
 TEST_DATA_DIR = Path(os.environ["TEST_DATA_DIR"])
 TEST_RUN_ID = TEST_DATA_DIR.name
 
-MODEL_DIR = TEST_DATA_DIR / "models"
+# A process standing in for another host (the several-host test) gets its own folders through the environment.
+MODEL_DIR = Path(os.environ.get("TEST_MODEL_DIR") or TEST_DATA_DIR / "models")
+MODEL_CACHE_DIR = Path(os.environ.get("TEST_MODEL_CACHE_DIR") or TEST_DATA_DIR / "model-cache")
 MOVIELENS_DIR = TEST_DATA_DIR / "movielens"
 STATIC_ROOT = TEST_DATA_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from conftest import skip_or_fail
 from recommendations import cache as rec_cache
 from recommendations import services, serving
+from recommendations.artifacts import artifact_discard
 
 pytestmark = pytest.mark.django_db
 
@@ -52,12 +52,12 @@ def test_it_fails_when_the_worker_heartbeat_is_stale(client):
 def test_it_says_so_when_the_active_artifact_was_deleted_and_keeps_serving(client, worker_alive, taste_catalog):
     version = services.model_train()
     assert serving.active_model() is not None
-    shutil.rmtree(version.artifact_path)
+    artifact_discard(version=version)
 
     body = client.get("/healthz").json()
 
     assert body["status"] == "degraded"
-    assert body["checks"]["model"]["artifact_on_disk"] is False
+    assert body["checks"]["model"]["artifact_stored"] is False
     assert body["checks"]["model"]["loaded_version"] == version.pk, "the in-memory model keeps serving"
 
 
