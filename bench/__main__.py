@@ -66,12 +66,15 @@ def http_bench(args: argparse.Namespace, site: Site | None = None) -> dict:
 
 
 def freshness_bench(args: argparse.Namespace, site: Site | None = None) -> dict:
+    retrain = getattr(args, "retrain", False)
     with contextlib.ExitStack() as stop:
-        site = site or stop.enter_context(running_site(name="freshness"))
+        # Retrains that never activate keep each trial's cache key put (see bench.freshness).
+        extra = {"ACTIVATION_TOLERANCE": "-1"} if retrain else {}
+        site = site or stop.enter_context(running_site(name="freshness", **extra))
         with served(site) as live:
-            result = freshness.run(live, users=args.users, per_user=args.per_user)
+            result = freshness.run(live, users=args.users, per_user=args.per_user, retrain=retrain)
     freshness.print_table(result)
-    say(f"→ {results_write('freshness', {'results': result})}")
+    say(f"→ {results_write('freshness', {'retrain': retrain, 'results': result})}")
     return result
 
 
@@ -144,6 +147,7 @@ def parser() -> argparse.ArgumentParser:
     fresh = commands.add_parser("freshness", help="rating POST → recommendations reflect it")
     fresh.add_argument("--users", type=int, default=10)
     fresh.add_argument("--per-user", type=int, default=10)
+    fresh.add_argument("--retrain", action="store_true", help="keep a retrain running on the batch worker meanwhile")
     fresh.set_defaults(run=freshness_bench)
 
     big = commands.add_parser("scale", help="synthetic data through import and the retrain pipeline")

@@ -376,7 +376,19 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-JOBS = {"pipeline": pipeline, "bulk-compare": bulk_compare, "site-fixtures": site_fixtures}
+def retrain_request() -> dict:
+    """Queue a retrain as the staff button does: a queued row now, the task on the batch queue after commit."""
+    from django.db import transaction
+
+    from recommendations import services
+
+    with transaction.atomic():
+        version = services.model_train_request()
+    return {"version": version.pk}
+
+
+JOBS = {"pipeline": pipeline, "bulk-compare": bulk_compare, "site-fixtures": site_fixtures,
+        "retrain-request": retrain_request}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -399,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         "bulk-compare": lambda: bulk_compare(sample=args.sample, repeats=args.repeats),
         "site-fixtures": lambda: site_fixtures(users=args.users, sessions=args.sessions, raters=args.raters,
                                                warm=not args.no_warm),
+        "retrain-request": retrain_request,
     }
     args.out.write_text(json.dumps(arguments[args.job](), indent=1, default=str))
     return 0

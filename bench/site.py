@@ -34,9 +34,10 @@ def dataset_arguments() -> list[str]:
 
 @contextlib.contextmanager
 def running_site(*, name: str = "site", readers: int = 400, sessions: int = 100,
-                 raters: int = 100) -> Iterator[Site]:
-    """The database, data and a Celery worker; serve it with `served`."""
-    with stack.stack(name) as bench:
+                 raters: int = 100, **extra_env: str) -> Iterator[Site]:
+    """The database, data and the Celery workers (viewers and batch, as the Procfile runs them); serve it with
+    `served`."""
+    with stack.stack(name, **extra_env) as bench:
         setup = {}
         say(f"Setting up {bench.database}: ml-latest-small, similarities, model, fixtures…")
         setup["import_seconds"] = stack.manage(bench, "import_movielens", "ml-latest-small", *dataset_arguments(),
@@ -49,7 +50,8 @@ def running_site(*, name: str = "site", readers: int = 400, sessions: int = 100,
         ).seconds
         fixtures = json.loads(out.read_text())
         setup["warm_seconds"] = fixtures["warm_seconds"]
-        with stack.celery_worker(bench):
+        with (stack.celery_worker(bench, queues="viewers", name="viewers"),
+              stack.celery_worker(bench, queues="batch,celery", concurrency=1, name="batch")):
             yield Site(bench=bench, fixtures=fixtures, setup=setup)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -192,6 +193,28 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = env.int("TRAINING_TIME_LIMIT", default=3600)
+# Queues by kind of work, so a retrain never sits in front of a viewer's refresh: the Procfile and compose run
+# one worker per queue. A worker started without -Q consumes all three.
+TASK_QUEUE_VIEWERS = env.str("TASK_QUEUE_VIEWERS", default="viewers")
+TASK_QUEUE_BATCH = env.str("TASK_QUEUE_BATCH", default="batch")
+
+
+def celery_task_routes(viewers: str, batch: str) -> dict[str, dict[str, str]]:
+    """Per-viewer work on `viewers`; training, similarities, enrichment and recounts on `batch`."""
+    return {
+        "recommendations.tasks.user_recommendations_refresh": {"queue": viewers},
+        "recommendations.tasks.user_recommendations_warm": {"queue": viewers},
+        "recommendations.tasks.model_train": {"queue": batch},
+        "recommendations.tasks.model_retrain_if_due": {"queue": batch},
+        "recommendations.tasks.movie_similarities_compute": {"queue": batch},
+        "catalog.tasks.movies_tmdb_enrich": {"queue": batch},
+        "catalog.tasks.movie_rating_totals_rederive": {"queue": batch},
+    }
+
+
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = celery_task_routes(TASK_QUEUE_VIEWERS, TASK_QUEUE_BATCH)
+CELERY_TASK_QUEUES = [Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, TASK_QUEUE_VIEWERS, TASK_QUEUE_BATCH)]
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Nightly retrain at this hour (UTC); set RETRAIN_HOUR=-1 to turn it off.
 RETRAIN_HOUR = env.int("RETRAIN_HOUR", default=3)
