@@ -74,13 +74,17 @@ def _broker() -> Check:
 
 
 def _worker() -> Check:
-    from recommendations.cache import worker_heartbeat_get
+    from recommendations.cache import worker_heartbeats_get
 
-    beat = worker_heartbeat_get()
-    if not beat:
-        return {"ok": False, "detail": "no worker heartbeat"}
-    age = time.time() - beat["at"]
-    return {"ok": age < WORKER_STALE_SECONDS, "last_seen_seconds": round(age, 1), "hostname": beat["hostname"]}
+    now = time.time()
+    hosts = sorted(({"hostname": beat["hostname"], "last_seen_seconds": round(now - beat["at"], 1),
+                     "queues": beat.get("queues", [])} for beat in worker_heartbeats_get().values()),
+                   key=lambda host: host["last_seen_seconds"])
+    if not hosts:
+        return {"ok": False, "alive": 0, "detail": "no worker heartbeat"}
+    alive = sum(host["last_seen_seconds"] < WORKER_STALE_SECONDS for host in hosts)
+    return {"ok": alive > 0, "alive": alive, "hosts": hosts,
+            "last_seen_seconds": hosts[0]["last_seen_seconds"], "hostname": hosts[0]["hostname"]}
 
 
 def _model() -> Check:

@@ -193,3 +193,15 @@ def test_management_commands_run_without_the_statement_timeout():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_it_counts_the_worker_hosts_alive_and_lists_the_silent_ones(client):
+    rec_cache.worker_heartbeat_set(at=time.time() - 600, hostname="batch@gone", queues=["batch"])
+    rec_cache.worker_heartbeat_set(at=time.time() - 3, hostname="viewers@host-a", queues=["viewers"])
+    rec_cache.worker_heartbeat_set(at=time.time(), hostname="viewers@host-b", queues=["viewers"])
+
+    worker = client.get("/healthz").json()["checks"]["worker"]
+
+    assert worker["ok"] is True and worker["alive"] == 2
+    assert [host["hostname"] for host in worker["hosts"]] == ["viewers@host-b", "viewers@host-a", "batch@gone"]
+    assert worker["hosts"][2]["queues"] == ["batch"] and worker["hosts"][2]["last_seen_seconds"] >= 600
