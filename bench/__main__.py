@@ -1,4 +1,4 @@
-"""`python -m bench [all|http|freshness|scale|memory] [options]`: run benchmarks, print tables, keep JSON.
+"""`python -m bench [all|http|freshness|scale|memory|artifacts] [options]`: run benchmarks, print tables, keep JSON.
 
 `all` (the default, `make bench`) runs every bench small enough to finish in about ten minutes
 on a 2-core machine: scale at 200k ratings, memory with a 59k-movie model (1M ratings), HTTP with
@@ -20,7 +20,7 @@ import shutil
 import sys
 import time
 
-from bench import freshness, http, memory, scale
+from bench import artifacts, freshness, http, memory, scale
 from bench.report import results_write, say
 from bench.site import Site, running_site, served
 from bench.synthetic import parse_count
@@ -98,6 +98,17 @@ def scale_bench(args: argparse.Namespace) -> list[dict]:
     return results
 
 
+def artifacts_bench(args: argparse.Namespace) -> list[dict]:
+    results = []
+    if args.movielens:
+        results.append(artifacts.run_movielens(users=args.request_users))
+    for size in args.ratings:
+        results.append(artifacts.run_synthetic(size, users=args.request_users))
+    artifacts.print_table(results)
+    say(f"→ {results_write('artifacts', {'results': results})}")
+    return results
+
+
 def memory_bench(args: argparse.Namespace) -> dict:
     result = memory.run_standalone(ratings=args.ratings, seed=args.seed)
     memory.print_table(result)
@@ -162,6 +173,12 @@ def parser() -> argparse.ArgumentParser:
     big.add_argument("--memory", action="store_true", help="also measure gunicorn memory on the last size's model")
     big.add_argument("--keep", action="store_true", help="keep the bench database and data folder afterwards")
     big.set_defaults(run=scale_bench)
+
+    art = commands.add_parser("artifacts", help="artifact size, store, and fetch + verify + load on a fresh host")
+    art.add_argument("--movielens", action="store_true", help="also ml-latest-small (trained as make run does)")
+    art.add_argument("--ratings", type=_counts, default=[], help="synthetic sizes, e.g. 1M,5M,25M")
+    art.add_argument("--request-users", type=int, default=100, help="viewers whose picks are computed")
+    art.set_defaults(run=artifacts_bench)
 
     mem = commands.add_parser("memory", help="gunicorn worker memory with the 59k-movie model")
     mem.add_argument("--ratings", type=parse_count, default=parse_count("1M"))
