@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.db import transaction
 
 from recommendations.engine.arrays import META_FILE, artifact_checksum, artifact_files
 from recommendations.models import ArtifactChunk, ModelVersion
@@ -158,21 +159,20 @@ def _download(version: ModelVersion, staging: Path) -> tuple[str, int]:
     current, handle = None, None
     rows = (ArtifactChunk.objects.filter(version=version).order_by("position")
             .values_list("path", "data").iterator(chunk_size=2))
-    try:
+    # In a transaction the server-side cursor streams rows as they are read; in autocommit Django declares it
+    # WITH HOLD, and PostgreSQL first copies the whole result aside.
+    with transaction.atomic(), contextlib.ExitStack() as closing:
         for name, data in rows:
             if name != current:
                 if handle:
                     handle.close()
                 target = staging / _safe_relative(name)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                handle, current = target.open("wb"), name
+                handle, current = closing.enter_context(target.open("wb")), name
                 digest.update(name.encode() + b"\0")
             digest.update(data)
             handle.write(data)
             size += len(data)
-    finally:
-        if handle:
-            handle.close()
     return digest.hexdigest(), size
 
 
