@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from recommendations.engine.arrays import META_FILE, artifact_checksum, artifact_files
 from recommendations.models import ArtifactChunk, ModelVersion
@@ -157,12 +157,8 @@ def _download(version: ModelVersion, staging: Path) -> tuple[str, int]:
     """Write the chunks into `staging`, hashing as they arrive: (sha256 hex, bytes)."""
     digest, size = hashlib.sha256(), 0
     current, handle = None, None
-    rows = (ArtifactChunk.objects.filter(version=version).order_by("position")
-            .values_list("path", "data").iterator(chunk_size=2))
-    # In a transaction the server-side cursor streams rows as they are read; in autocommit Django declares it
-    # WITH HOLD, and PostgreSQL first copies the whole result aside.
     with transaction.atomic(), contextlib.ExitStack() as closing:
-        for name, data in rows:
+        for name, data in _chunk_rows(version):
             if name != current:
                 if handle:
                     handle.close()
@@ -174,6 +170,20 @@ def _download(version: ModelVersion, staging: Path) -> tuple[str, int]:
             handle.write(data)
             size += len(data)
     return digest.hexdigest(), size
+
+
+def _chunk_rows(version: ModelVersion) -> Iterator[tuple[str, bytes]]:
+    """The version's chunks in order, two rows in memory at a time; call inside a transaction.
+
+    A psycopg server-side cursor in binary format: the ORM's text format sends bytea hex-encoded, and decoding
+    it made fetches ~3.5x slower (53 against 185 MiB/s measured here). The database store is PostgreSQL only.
+    """
+    connection.ensure_connection()
+    table = ArtifactChunk._meta.db_table
+    with connection.connection.cursor(name=f"artifact_fetch_{uuid.uuid4().hex[:8]}", binary=True) as cursor:
+        cursor.itersize = 2
+        cursor.execute(f"SELECT path, data FROM {table} WHERE version_id = %s ORDER BY position", [version.pk])
+        yield from cursor
 
 
 def _safe_relative(name: str) -> PurePosixPath:
