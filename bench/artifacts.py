@@ -60,7 +60,7 @@ def run_movielens(*, users: int = 100) -> dict:
 def run_synthetic(ratings: int, *, users: int = 100) -> dict:
     """A synthetic size through the scale pipeline (import, train with the SVD predictor, warm), then measure."""
     result = scale.run_size(ratings, bulk_sample=0, warm_limit=1000, request_users=users,
-                            then=lambda bench: measure(bench, users=users))
+                            then=lambda bench: measure(bench, users=users), name=f"artifacts_{ratings}")
     result = {"dataset": f"synthetic {ratings:,}", "ratings": ratings,
               "train_seconds": result.get("pipeline", {}).get("process_seconds"), "artifact": result["then"],
               "import_seconds": result["import"]["seconds"]}

@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 Store = ModelVersion.Store
 CHUNK_BYTES = 4 << 20  # one row; a fetch holds two in memory at a time
-INSERT_BATCH = 4  # chunks per INSERT
 PARTIAL_MAX_AGE = 3600  # seconds before an abandoned download's folder is cleared away
 _CACHED_NAME = re.compile(r"^v(\d+)-[0-9a-f]{16}$")
 
@@ -74,20 +73,24 @@ def artifact_store(*, version: ModelVersion, directory: Path) -> None:
 
 
 def _chunks_write(*, version: ModelVersion, files: list[tuple[str, Path]]) -> None:
+    """Insert the files as numbered chunks, one in memory at a time, through psycopg's own cursor.
+
+    Django binds parameters on the client with psycopg 3, quoting each 4 MiB bytea into the SQL text: 10 MiB/s
+    measured here, against 60-90 MiB/s for a binary parameter (%b). The database store is PostgreSQL only.
+    """
     ArtifactChunk.objects.filter(version=version).delete()
-    batch: list[ArtifactChunk] = []
+    table = ArtifactChunk._meta.db_table
+    statement = f"INSERT INTO {table} (version_id, position, path, data) VALUES (%s, %s, %s, %b)"
+    connection.ensure_connection()
     position = 0
-    for name, path in files:
-        with path.open("rb") as handle:
-            pieces = iter(lambda h=handle: h.read(CHUNK_BYTES), b"")
-            first = next(pieces, b"")  # an empty file still gets one row, so the checksum sees its name
-            for data in itertools.chain([first], pieces):
-                batch.append(ArtifactChunk(version=version, position=position, path=name, data=data))
-                position += 1
-                if len(batch) >= INSERT_BATCH:
-                    ArtifactChunk.objects.bulk_create(batch)
-                    batch = []
-    ArtifactChunk.objects.bulk_create(batch)
+    with connection.connection.cursor() as cursor:
+        for name, path in files:
+            with path.open("rb") as handle:
+                pieces = iter(lambda h=handle: h.read(CHUNK_BYTES), b"")
+                first = next(pieces, b"")  # an empty file still gets one row, so the checksum sees its name
+                for data in itertools.chain([first], pieces):
+                    cursor.execute(statement, (version.pk, position, name, data))
+                    position += 1
 
 
 def artifact_available(*, version: ModelVersion) -> bool:
