@@ -61,9 +61,11 @@ def run_synthetic(ratings: int, *, users: int = 100) -> dict:
     """A synthetic size through the scale pipeline (import, train with the SVD predictor, warm), then measure."""
     result = scale.run_size(ratings, bulk_sample=0, warm_limit=1000, request_users=users,
                             then=lambda bench: measure(bench, users=users), name=f"artifacts_{ratings}")
+    pipeline = result.get("pipeline", {})
     result = {"dataset": f"synthetic {ratings:,}", "ratings": ratings,
-              "train_seconds": result.get("pipeline", {}).get("process_seconds"), "artifact": result["then"],
-              "import_seconds": result["import"]["seconds"]}
+              "train_seconds": pipeline.get("process_seconds"), "artifact": result["then"],
+              "import_seconds": result["import"]["seconds"], "train_stages": pipeline.get("stages"),
+              "train_peak_rss_bytes": pipeline.get("process_peak_rss_bytes")}
     say(summary_line(result))
     return result
 
