@@ -122,7 +122,7 @@ def redis_forget(bench: Stack) -> None:
     """Delete this bench's cache keys and its Celery queue (the Redis database is the bench's own)."""
     with contextlib.suppress(redis.RedisError):
         client = redis_client(bench)
-        for pattern in (f"{bench.prefix}:*", "celery*", "_kombu*", "unacked*"):
+        for pattern in (f"{bench.prefix}:*", "_kombu*", "unacked*", *(f"{queue}*" for queue in QUEUES)):
             for key in client.scan_iter(pattern, count=1000):
                 client.delete(key)
 
