@@ -9,7 +9,7 @@ PORT ?= 8000
 .PHONY: run setup test lint bench bench-scale bench-quality chaos clean-data help
 
 help:
-	@echo "make run    - set up and start the site, worker and beat on http://127.0.0.1:$(PORT)"
+	@echo "make run    - set up and start the site, workers and beat on http://127.0.0.1:$(PORT)"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make bench  - print performance figures"
 	@echo "make chaos  - break Redis, PostgreSQL, the worker and a model artifact on purpose; print what held"
@@ -36,7 +36,7 @@ setup: $(VENV)/.runtime
 	$(MANAGE) bootstrap_site --dataset $(DATASET) --port $(PORT)
 
 run: setup
-	@echo "Starting web, worker and beat (Ctrl-C stops all of them)…"
+	@echo "Starting web, the viewers and batch workers and beat (Ctrl-C stops all of them)…"
 	PORT=$(PORT) $(BIN)/honcho -f Procfile start
 
 test: $(VENV)/.dev node_modules/.package-lock.json

@@ -376,7 +376,84 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-JOBS = {"pipeline": pipeline, "bulk-compare": bulk_compare, "site-fixtures": site_fixtures}
+def retrain_request() -> dict:
+    """Queue a retrain as the staff button does: a queued row now, the task on the batch queue after commit."""
+    from django.db import transaction
+
+    from recommendations import services
+
+    with transaction.atomic():
+        version = services.model_train_request()
+    return {"version": version.pk}
+
+
+def _rss_split() -> dict[str, int]:
+    """This process's resident memory: anonymous (its own) and file-backed (mapped files, shareable) bytes."""
+    figures = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "RssAnon", "RssFile"):
+                figures[name] = int(value.split()[0]) * 1024
+    return figures
+
+
+def artifact_roundtrip(*, users: int = 100) -> dict:
+    """The active model as a fresh host meets it: fetch + verify into an empty cache, load, serve; then store.
+
+    Run with MODEL_CACHE_DIR pointing at an empty folder. The store is timed on a copy of the fetched files under
+    a throwaway version, in a transaction that is rolled back (the database ends unchanged).
+    """
+    import shutil
+
+    from django.db import transaction
+
+    from recommendations import artifacts, serving
+    from recommendations.engine import HybridModel
+    from recommendations.engine.arrays import artifact_checksum
+    from recommendations.models import ModelVersion
+    from recommendations.services.user_recommendations import user_recommendations_compute
+
+    active = ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE)
+    result: dict = {"version": active.pk, "store": active.artifact_store, "artifact_bytes": active.artifact_bytes,
+                    "chunks": active.artifact_chunks.count(), "rss_start": _rss_split()}
+    started = time.perf_counter()
+    directory = artifacts.artifact_fetch(version=active)
+    result["fetch_verify_seconds"] = time.perf_counter() - started
+    started = time.perf_counter()
+    artifact_checksum(directory)
+    result["checksum_only_seconds"] = time.perf_counter() - started
+    before = _rss_split()
+    started = time.perf_counter()
+    HybridModel.load(directory, mmap=True)
+    result["load_seconds"] = time.perf_counter() - started
+    result["rss_after_load"] = _rss_split()
+    result["rss_anon_load_delta"] = result["rss_after_load"]["RssAnon"] - before["RssAnon"]
+    user_ids = _sample_users(users)
+    started = time.perf_counter()
+    loaded = serving.active_model()
+    result["serving_load_seconds"] = time.perf_counter() - started  # from the local copy now
+    cost = recommendation_cost(user_ids=user_ids, compute=user_recommendations_compute)
+    result["refresh"] = cost
+    result["rss_after_requests"] = _rss_split()
+    result["loaded_version"] = loaded.version_id if loaded else None
+
+    staging = directory.with_name(f".partial-bench-{os.getpid()}")
+    shutil.copytree(directory, staging)
+    with transaction.atomic():
+        throwaway = ModelVersion.objects.create(status=ModelVersion.Status.FAILED, note="bench: store timing")
+        started = time.perf_counter()
+        artifacts.artifact_store(version=throwaway, directory=staging)
+        throwaway.save()
+        result["store_seconds"] = time.perf_counter() - started
+        transaction.set_rollback(True)
+    shutil.rmtree(throwaway.artifact_path, ignore_errors=True)
+    result["total_fresh_host_seconds"] = result["fetch_verify_seconds"] + result["load_seconds"]
+    return result
+
+
+JOBS = {"pipeline": pipeline, "bulk-compare": bulk_compare, "site-fixtures": site_fixtures,
+        "retrain-request": retrain_request, "artifact-roundtrip": artifact_roundtrip}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -399,6 +476,8 @@ def main(argv: list[str] | None = None) -> int:
         "bulk-compare": lambda: bulk_compare(sample=args.sample, repeats=args.repeats),
         "site-fixtures": lambda: site_fixtures(users=args.users, sessions=args.sessions, raters=args.raters,
                                                warm=not args.no_warm),
+        "retrain-request": retrain_request,
+        "artifact-roundtrip": lambda: artifact_roundtrip(users=args.request_users),
     }
     args.out.write_text(json.dumps(arguments[args.job](), indent=1, default=str))
     return 0

@@ -38,10 +38,10 @@ def import_phases(marks: dict[str, float], total: float) -> list[dict]:
 
 def run_size(ratings: int, *, seed: int = 42, pipeline: bool = True, bulk_sample: int = 500_000, bulk_repeats: int = 3,
              warm_limit: int = 5000, request_users: int = 500, timeout: float = 4 * 3600,
-             then: Callable[[stack.Stack], dict] | None = None, keep: bool = False) -> dict:
+             then: Callable[[stack.Stack], dict] | None = None, keep: bool = False, name: str = "scale") -> dict:
     """One size, in a database of its own; `then(bench)` runs on the result before it is dropped (unless `keep`)."""
     result: dict = {"ratings": ratings}
-    with stack.stack("scale", keep=keep) as bench:
+    with stack.stack(name, keep=keep) as bench:
         folder = bench.data_dir / "synthetic"
         say(f"\n== scale {ratings:,} ratings ({bench.database}) ==")
         generated = stack.run_measured(

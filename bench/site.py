@@ -34,9 +34,10 @@ def dataset_arguments() -> list[str]:
 
 @contextlib.contextmanager
 def running_site(*, name: str = "site", readers: int = 400, sessions: int = 100,
-                 raters: int = 100) -> Iterator[Site]:
-    """The database, data and a Celery worker; serve it with `served`."""
-    with stack.stack(name) as bench:
+                 raters: int = 100, **extra_env: str) -> Iterator[Site]:
+    """The database, data and the Celery workers (viewers and batch, as the Procfile runs them); serve it with
+    `served`."""
+    with stack.stack(name, **extra_env) as bench:
         setup = {}
         say(f"Setting up {bench.database}: ml-latest-small, similarities, model, fixtures…")
         setup["import_seconds"] = stack.manage(bench, "import_movielens", "ml-latest-small", *dataset_arguments(),
@@ -48,7 +49,7 @@ def running_site(*, name: str = "site", readers: int = 400, sessions: int = 100,
 
 @contextlib.contextmanager
 def prepared_site(bench: stack.Stack, *, readers: int = 400, sessions: int = 100, raters: int = 100,
-               setup: dict | None = None) -> Iterator[Site]:
+                  setup: dict | None = None) -> Iterator[Site]:
     """Fixtures and a Celery worker on a database that already has its data and an active model."""
     setup = {} if setup is None else setup
     out = bench.data_dir / "fixtures.json"
@@ -58,7 +59,8 @@ def prepared_site(bench: stack.Stack, *, readers: int = 400, sessions: int = 100
     ).seconds
     fixtures = json.loads(out.read_text())
     setup["warm_seconds"] = fixtures["warm_seconds"]
-    with stack.celery_worker(bench):
+    with (stack.celery_worker(bench, queues="viewers", name="viewers"),
+          stack.celery_worker(bench, queues="batch,celery", concurrency=1, name="batch")):
         yield Site(bench=bench, fixtures=fixtures, setup=setup)
 
 

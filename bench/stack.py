@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import pickle
 import re
 import shutil
 import signal
@@ -35,6 +36,9 @@ BIN = Path(PYTHON).parent
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432/postgres")
 REDIS_BASE_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
 SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+# Several people may bench on one machine: each can take their own database names and Redis database.
+DATABASE_PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "moviesite_")
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))
 
 
 @dataclass
@@ -77,9 +81,9 @@ class Stack:
 
 
 @contextlib.contextmanager
-def stack(name: str, *, redis_db: int = 13, keep: bool = False, **extra_env: str) -> Iterator[Stack]:
+def stack(name: str, *, redis_db: int = REDIS_DB, keep: bool = False, **extra_env: str) -> Iterator[Stack]:
     """A fresh database `moviesite_<name>`, migrated, with a scratch DATA_DIR; all removed afterwards."""
-    database = f"moviesite_{name}"
+    database = f"{DATABASE_PREFIX}{name}"
     if not SAFE_NAME.match(database):
         raise ValueError(f"bad bench database name {database!r}")
     data_dir = Path(tempfile.mkdtemp(prefix=f"moviesite-bench-{name}-"))
@@ -118,13 +122,17 @@ def redis_forget(bench: Stack) -> None:
     """Delete this bench's cache keys and its Celery queue (the Redis database is the bench's own)."""
     with contextlib.suppress(redis.RedisError):
         client = redis_client(bench)
-        for pattern in (f"{bench.prefix}:*", "celery*", "_kombu*", "unacked*"):
+        for pattern in (f"{bench.prefix}:*", "_kombu*", "unacked*", *(f"{queue}*" for queue in QUEUES)):
             for key in client.scan_iter(pattern, count=1000):
                 client.delete(key)
 
 
+QUEUES = ("celery", "viewers", "batch")  # the default queue and the two kinds of work (settings)
+
+
 def queue_length(bench: Stack) -> int:
-    return int(redis_client(bench).llen("celery"))
+    client = redis_client(bench)
+    return sum(int(client.llen(name)) for name in QUEUES)
 
 
 # --- Processes ---------------------------------------------------------------------------
@@ -189,7 +197,12 @@ def manage(bench: Stack, *args: str, timeout: float = 3600) -> Measured:
 
 
 def job(bench: Stack, *args: str, timeout: float = 3600, **env: str) -> Measured:
-    """Run a Django-side job of bench.jobs in its own process (see there)."""
+    """Run a Django-side job of bench.jobs in its own process (see there).
+
+    Jobs are batch work, like the Celery worker's: no web statement timeout (a 25M-rating export on a busy
+    machine outlasts it).
+    """
+    env = {"DATABASE_STATEMENT_TIMEOUT": "0", **env}
     return run_measured([PYTHON, "-m", "bench.jobs", *args], env=bench.env(**env), timeout=timeout)
 
 
@@ -252,20 +265,27 @@ def gunicorn(bench: Stack, *, workers: int = 2, worker_class: str = "sync", thre
 
 
 @contextlib.contextmanager
-def celery_worker(bench: Stack, *, concurrency: int = 2) -> Iterator[subprocess.Popen]:
-    """A Celery worker (as the Procfile runs it) on the bench's Redis; stopped on exit."""
-    log = bench.data_dir / "celery.log"
+def celery_worker(bench: Stack, *, concurrency: int = 2, queues: str | None = None,
+                  name: str = "worker") -> Iterator[subprocess.Popen]:
+    """A Celery worker (as the Procfile runs it) on the bench's Redis, on `queues` (default: all); stopped on exit."""
+    log = bench.data_dir / f"celery-{name}.log"
     command = [str(BIN / "celery"), "-A", "moviesite", "worker", "--loglevel", "WARNING", "--concurrency",
-               str(concurrency), "--pool", "prefork", "--without-gossip", "--without-mingle"]
+               str(concurrency), "--pool", "prefork", "--without-gossip", "--without-mingle", "-n", f"{name}@%h",
+               *(["-Q", queues] if queues else [])]
     with log.open("w") as out:
         proc = subprocess.Popen(command, env=bench.env(), cwd=ROOT, stdout=out, stderr=out, start_new_session=True)
     try:
-        client = redis_client(bench)
-        heartbeat = f"{bench.prefix}:1:recs:worker-heartbeat"
-        _wait_until(lambda: client.exists(heartbeat), timeout=60, what=f"the Celery worker (log: {log})", proc=proc)
+        _wait_until(lambda: any(host.startswith(f"{name}@") for host in worker_hosts(bench)), timeout=60,
+                    what=f"the Celery worker (log: {log})", proc=proc)
         yield proc
     finally:
         stop(proc, grace=20)
+
+
+def worker_hosts(bench: Stack) -> dict:
+    """The workers' heartbeats (recommendations.cache), as django-redis stores them: a pickled dict by host."""
+    raw = redis_client(bench).get(f"{bench.prefix}:1:recs:worker-heartbeat")
+    return pickle.loads(raw) if raw else {}  # noqa: S301 - written by our own workers into the bench's Redis
 
 
 def queue_drain(bench: Stack, *, timeout: float = 120) -> float:

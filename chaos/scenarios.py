@@ -6,7 +6,6 @@ is read through this process's own Django, pointed at the same throwaway databas
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -338,6 +337,7 @@ def worker_killed_mid_training(stack: Stack, world: World) -> list[Outcome]:
 
 
 def artifact_deleted(stack: Stack, world: World) -> list[Outcome]:
+    from recommendations.artifacts import artifact_discard
     from recommendations.models import ModelVersion
 
     active = ModelVersion.objects.get(pk=_active_version_id())
@@ -350,7 +350,7 @@ def artifact_deleted(stack: Stack, world: World) -> list[Outcome]:
             break
     warmed = len(stack.web_pids_seen("/api/recommendations/", offset))
 
-    shutil.rmtree(active.artifact_path)
+    artifact_discard(version=active)
     offset = stack.log_size("access.log")
     replies = _fresh_picks_for_many(stack, world.probes[:16])
     answered_by = len(stack.web_pids_seen("/api/recommendations/", offset))
@@ -368,8 +368,8 @@ def artifact_deleted(stack: Stack, world: World) -> list[Outcome]:
         check("artifact deleted: serving", f"all picks personal from v{active.pk} (in memory)",
               len(serving) == len(replies), f"{len(serving)}/{len(replies)} personal from v{active.pk}, answered by "
               f"{answered_by} gunicorn workers ({warmed} had loaded it)"),
-        check("artifact deleted: /healthz", "200 degraded, artifact_on_disk false, says memory serves",
-              health.status == 200 and health.body["status"] == "degraded" and model.get("artifact_on_disk") is False
+        check("artifact deleted: /healthz", "200 degraded, artifact_stored false, says memory serves",
+              health.status == 200 and health.body["status"] == "degraded" and model.get("artifact_stored") is False
               and "memory" in model.get("detail", ""), f"{health.label}, model={model}"),
         check("artifact deleted: next retrain", "a new version trains and /healthz is ok again", bool(restored),
               f"v{retrain.body.get('version')} ok" if restored else f"{retrain.label}; not ok in 300s"),

@@ -1,14 +1,14 @@
 """The Celery app: one for web and worker, configured from Django settings (CELERY_*)."""
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
-import socket
-import threading
 import time
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.schedules import crontab
-from celery.signals import worker_init, worker_ready, worker_shutdown
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moviesite.settings.dev")
 
@@ -16,8 +16,8 @@ app = Celery("moviesite")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15
-_stop_heartbeat = threading.Event()
 
 
 @app.on_after_finalize.connect
@@ -56,27 +56,40 @@ def _worker_init(**_: object) -> None:
     statement_timeout_lift(settings.DATABASES)
 
 
-@worker_ready.connect
-def _start_heartbeat(**_: object) -> None:
-    """Write a heartbeat to the shared cache so the dashboard and /healthz can tell the worker is alive.
+class Heartbeat(bootsteps.StartStopStep):
+    """Writes this worker's heartbeat (its -n hostname and queues) to the shared cache on the worker's own timer.
 
-    Works on every broker (the filesystem transport has no remote control to ping).
+    The dashboard lists worker hosts from it and /healthz counts the live ones; it works on every broker
+    (the filesystem transport has no remote control to ping).
     """
-    from recommendations import cache as rec_cache
 
-    hostname = socket.gethostname()
+    requires = {"celery.worker.components:Timer"}
 
-    def beat() -> None:
-        while not _stop_heartbeat.is_set():
-            try:
-                rec_cache.worker_heartbeat_set(at=time.time(), hostname=hostname)
-            except Exception:  # the cache being down must not kill the worker
-                pass
-            _stop_heartbeat.wait(HEARTBEAT_SECONDS)
+    def __init__(self, worker, **kwargs) -> None:
+        super().__init__(worker, **kwargs)
+        self.timer_ref = None
 
-    threading.Thread(target=beat, name="moviesite-heartbeat", daemon=True).start()
+    def start(self, worker) -> None:
+        self.beat(worker)
+        self.timer_ref = worker.timer.call_repeatedly(HEARTBEAT_SECONDS, self.beat, (worker,), priority=10)
+
+    def stop(self, worker) -> None:
+        if self.timer_ref is not None:
+            self.timer_ref.cancel()
+        with contextlib.suppress(Exception):
+            from recommendations import cache as rec_cache
+
+            rec_cache.worker_heartbeat_forget(hostname=worker.hostname)
+
+    @staticmethod
+    def beat(worker) -> None:
+        from recommendations import cache as rec_cache
+
+        try:
+            rec_cache.worker_heartbeat_set(at=time.time(), hostname=worker.hostname,
+                                           queues=sorted(worker.app.amqp.queues.consume_from))
+        except Exception:  # the cache being down must not stop the worker
+            logger.warning("could not write the worker heartbeat", exc_info=True)
 
 
-@worker_shutdown.connect
-def _stop(**_: object) -> None:
-    _stop_heartbeat.set()
+app.steps["worker"].add(Heartbeat)

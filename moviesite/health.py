@@ -18,7 +18,6 @@ import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -75,28 +74,33 @@ def _broker() -> Check:
 
 
 def _worker() -> Check:
-    from recommendations.cache import worker_heartbeat_get
+    from recommendations.cache import worker_heartbeats_get
 
-    beat = worker_heartbeat_get()
-    if not beat:
-        return {"ok": False, "detail": "no worker heartbeat"}
-    age = time.time() - beat["at"]
-    return {"ok": age < WORKER_STALE_SECONDS, "last_seen_seconds": round(age, 1), "hostname": beat["hostname"]}
+    now = time.time()
+    hosts = sorted(({"hostname": beat["hostname"], "last_seen_seconds": round(now - beat["at"], 1),
+                     "queues": beat.get("queues", [])} for beat in worker_heartbeats_get().values()),
+                   key=lambda host: host["last_seen_seconds"])
+    if not hosts:
+        return {"ok": False, "alive": 0, "detail": "no worker heartbeat"}
+    alive = sum(host["last_seen_seconds"] < WORKER_STALE_SECONDS for host in hosts)
+    return {"ok": alive > 0, "alive": alive, "hosts": hosts,
+            "last_seen_seconds": hosts[0]["last_seen_seconds"], "hostname": hosts[0]["hostname"]}
 
 
 def _model() -> Check:
     from recommendations import serving
+    from recommendations.artifacts import artifact_available
     from recommendations.models import ModelVersion
 
     version_id = serving.active_version_id()
     if version_id is None:
         return {"ok": False, "detail": "no active model: serving popular movies"}
     version = ModelVersion.objects.filter(pk=version_id).first()
-    on_disk = bool(version and version.artifact_path and Path(version.artifact_path, "meta.json").exists())
+    stored = bool(version and artifact_available(version=version))
     loaded = serving.active_model()
-    check: Check = {"ok": on_disk and loaded is not None, "version": version_id, "artifact_on_disk": on_disk,
+    check: Check = {"ok": stored and loaded is not None, "version": version_id, "artifact_stored": stored,
                     "loaded_version": loaded.version_id if loaded else None}
-    if not on_disk:
+    if not stored:
         check["detail"] = "the active model's artifact is missing; serving the copy already in memory"
     return check
 

@@ -38,7 +38,8 @@ class ModelVersionAdmin(admin.ModelAdmin):
         (None, {"fields": ["algorithm", "status", "created_at", "trained_at", "duration_seconds"]}),
         ("Data", {"fields": ["n_ratings", "n_users", "n_movies"]}),
         ("Quality", {"fields": ["rmse", "mae", "metrics"]}),
-        ("Training", {"fields": ["parameters", "artifact_path", "error"]}),
+        ("Training", {"fields": ["parameters", "artifact_store", "artifact_path", "artifact_bytes", "artifact_checksum",
+                                 "error"]}),
     ]
     readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
 

@@ -128,14 +128,41 @@ def user_refresh_release(*, user_id: int) -> None:
 
 
 WORKER_HEARTBEAT_KEY = "recs:worker-heartbeat"
+WORKER_FORGET_SECONDS = 24 * 3600  # a host silent this long leaves the list
 
 
-def worker_heartbeat_set(*, at: float, hostname: str) -> None:
-    cache.set(WORKER_HEARTBEAT_KEY, {"at": at, "hostname": hostname}, timeout=3600)
+def worker_heartbeat_set(*, at: float, hostname: str, queues: list[str] | tuple[str, ...] = ()) -> None:
+    """Record that the worker `hostname` (consuming `queues`) was alive at `at` (epoch seconds).
+
+    All hosts share one entry (a dict by hostname), so any backend can list them. Two workers writing at the
+    same instant may lose one update; that host is back on its next beat, well inside the stale limit.
+    """
+    beats = {name: beat for name, beat in worker_heartbeats_get().items()
+             if name != hostname and at - beat["at"] < WORKER_FORGET_SECONDS}
+    beats[hostname] = {"at": at, "hostname": hostname, "queues": list(queues)}
+    cache.set(WORKER_HEARTBEAT_KEY, beats, timeout=WORKER_FORGET_SECONDS)
+
+
+def worker_heartbeat_forget(*, hostname: str) -> None:
+    """A worker shutting down cleanly leaves the list at once."""
+    beats = worker_heartbeats_get()
+    if beats.pop(hostname, None) is not None:
+        cache.set(WORKER_HEARTBEAT_KEY, beats, timeout=WORKER_FORGET_SECONDS)
+
+
+def worker_heartbeats_get() -> dict[str, dict[str, Any]]:
+    """Every worker host's last heartbeat by hostname: {"at", "hostname", "queues"}."""
+    value = cache.get(WORKER_HEARTBEAT_KEY)
+    if not isinstance(value, dict):
+        return {}
+    if "at" in value:  # one worker's entry, as an earlier release wrote it
+        return {value["hostname"]: {"queues": [], **value}}
+    return value
 
 
 def worker_heartbeat_get() -> dict[str, Any] | None:
-    return cache.get(WORKER_HEARTBEAT_KEY)
+    """The most recent heartbeat of any worker."""
+    return max(worker_heartbeats_get().values(), key=lambda beat: beat["at"], default=None)
 
 
 def viewer_preferences_key(*, user_id: int) -> str:

@@ -41,23 +41,38 @@ def broker_queue_name() -> str:
 
 
 def broker_queue_length(*, queue: str | None = None) -> int | None:
-    """Tasks waiting in the Celery queue (Redis or the filesystem transport); None if the broker is unreachable."""
+    """Tasks waiting in one Celery queue (Redis or the filesystem transport); None if the broker is unreachable."""
+    name = queue or broker_queue_name()
+    lengths = broker_queue_lengths(queues=[name])
+    return None if lengths is None else lengths[name]
+
+
+def broker_queue_lengths(*, queues: list[str]) -> dict[str, int] | None:
+    """Tasks waiting in each of `queues`, read over one connection; None if the broker is unreachable."""
     from moviesite.celery import app
 
-    name = queue or broker_queue_name()
     try:
         with app.connection_for_write() as conn:
             # A fresh connection and one try, never kombu's default of retrying forever: the page polls every
             # 2 s, and with a hung Redis each try waits out the broker's 1 s socket timeout.
             conn.ensure_connection(max_retries=0, timeout=1)
-            try:
-                return int(conn.default_channel.queue_declare(queue=name, passive=True).message_count)
-            except ChannelError:
-                # Redis deletes an empty list, so an empty (or never used) queue reads as "not found".
-                return 0
+            return {name: _queue_length(conn, name) for name in queues}
     except Exception as exc:
-        logger.warning("cannot read the length of queue %s: %s", name, exc)
+        logger.warning("cannot read the length of queues %s: %s", queues, exc)
         return None
+
+
+def _queue_length(conn, name: str) -> int:
+    try:
+        return int(conn.default_channel.queue_declare(queue=name, passive=True).message_count)
+    except ChannelError:
+        # Redis deletes an empty list, so an empty (or never used) queue reads as "not found".
+        return 0
+
+
+def work_queues() -> dict[str, str]:
+    """The queues by kind of work (label → queue name): per-viewer refreshes, batch jobs, anything else."""
+    return {"viewers": settings.TASK_QUEUE_VIEWERS, "batch": settings.TASK_QUEUE_BATCH, "other": broker_queue_name()}
 
 
 def worker_heartbeat() -> dict[str, Any]:
@@ -72,6 +87,17 @@ def worker_heartbeat() -> dict[str, Any]:
         "hostname": beat["hostname"],
         "label": f"worker seen {_age_words(age)} ago",
     }
+
+
+def worker_hosts() -> list[dict[str, Any]]:
+    """Every worker host seen in the last day, most recently seen first: hostname, queues, age, alive."""
+    now = time.time()
+    hosts = []
+    for beat in rec_cache.worker_heartbeats_get().values():
+        age = max(0.0, now - beat["at"])
+        hosts.append({"hostname": beat["hostname"], "queues": beat.get("queues", []), "seconds_ago": round(age, 1),
+                      "ok": age < WORKER_STALE_SECONDS, "label": f"{_age_words(age)} ago"})
+    return sorted(hosts, key=lambda host: host["seconds_ago"])
 
 
 def _age_words(seconds: float) -> str:
@@ -157,7 +183,9 @@ def dashboard_status() -> dict[str, Any]:
     """Everything the dashboard's live panel shows; JSON-ready (the page polls it every two seconds)."""
     active_id = serving.active_version_id()
     active = ModelVersion.objects.filter(pk=active_id).first() if active_id else None
-    queue_length = broker_queue_length()
+    queues = work_queues()
+    lengths = broker_queue_lengths(queues=list(queues.values()))
+    queue_length = None if lengths is None else sum(lengths.values())
     return {
         "active": _version_brief(active) if active else None,
         "training": training_current(),
@@ -167,8 +195,10 @@ def dashboard_status() -> dict[str, Any]:
             "name": broker_queue_name(),
             "length": queue_length,
             "label": "unknown" if queue_length is None else f"{queue_length} waiting",
+            "by_kind": None if lengths is None else {kind: lengths[name] for kind, name in queues.items()},
         },
         "worker": worker_heartbeat(),
+        "workers": worker_hosts(),
         "ratings_since_active": ratings_since_active(active=active),
         "retrain_after_ratings": settings.RECOMMENDER["RETRAIN_AFTER_RATINGS"],
         "versions_stamp": model_versions_stamp(),

@@ -15,6 +15,10 @@ class ModelVersion(models.Model):
         ACTIVE = "active"
         RETIRED = "retired"
 
+    class Store(models.TextChoices):
+        LOCAL = "local", "local directory"
+        DATABASE = "database", "database (every host fetches it)"
+
     algorithm = models.CharField(max_length=32, default="hybrid")
     parameters = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
@@ -24,7 +28,11 @@ class ModelVersion(models.Model):
     rmse = models.FloatField(null=True, blank=True, help_text="On a held-out 10% of the ratings.")
     mae = models.FloatField(null=True, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
-    artifact_path = models.CharField(max_length=500, blank=True)
+    artifact_path = models.CharField(
+        max_length=500, blank=True, help_text="The artifact's directory on the host that trained it; empty once pruned."
+    )
+    artifact_store = models.CharField(max_length=16, choices=Store.choices, default=Store.LOCAL)
+    artifact_bytes = models.BigIntegerField(default=0)
     artifact_checksum = models.CharField(max_length=64, blank=True, help_text="sha256 of the artifact files.")
     data_max_timestamp = models.DateTimeField(null=True, blank=True, help_text="Newest rating in the data.")
     task_id = models.CharField(max_length=64, blank=True, db_index=True)
@@ -70,3 +78,22 @@ class ViewerPreferences(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of user {self.user_id}"
+
+
+class ArtifactChunk(models.Model):
+    """A piece of a trained artifact's file, stored in PostgreSQL so every host can fetch the artifact.
+
+    Pieces are numbered across the whole artifact in checksum order (file path, then offset), so one ordered
+    read streams the files back and the version's sha256 can be checked as they arrive.
+    """
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="artifact_chunks")
+    position = models.PositiveIntegerField()
+    path = models.CharField(max_length=255, help_text="The file's path inside the artifact directory.")
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "position"], name="artifact_chunk_position")]
+
+    def __str__(self) -> str:
+        return f"v{self.version_id} {self.path} #{self.position}"

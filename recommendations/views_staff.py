@@ -60,12 +60,19 @@ def _with_display(status: dict) -> dict:
         "since": "—" if since is None else intcomma(since),
         "since_note": f"retrain after {intcomma(status['retrain_after_ratings'])}",
         "queue": status["queue"]["label"],
-        "queue_note": f"queue “{status['queue']['name']}”",
+        "queue_note": " · ".join(f"{kind} {n}" for kind, n in (status["queue"]["by_kind"] or {}).items()),
         "worker": status["worker"]["label"].removeprefix("worker "),
-        "worker_note": status["worker"]["hostname"] or "start a Celery worker",
+        "worker_note": _workers_note(status["workers"]) or status["worker"]["hostname"] or "start a Celery worker",
         "training": training["label"] if training else "",
     }
     return status
+
+
+def _workers_note(hosts: list[dict]) -> str:
+    """"2 of 3 hosts alive" when several worker hosts are known; one host is named as before."""
+    if len(hosts) < 2:
+        return ""
+    return f"{sum(host['ok'] for host in hosts)} of {len(hosts)} hosts alive"
 
 
 def _versions_context(request: HttpRequest) -> dict:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -192,6 +193,28 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = env.int("TRAINING_TIME_LIMIT", default=3600)
+# Queues by kind of work, so a retrain never sits in front of a viewer's refresh: the Procfile and compose run
+# one worker per queue. A worker started without -Q consumes all three.
+TASK_QUEUE_VIEWERS = env.str("TASK_QUEUE_VIEWERS", default="viewers")
+TASK_QUEUE_BATCH = env.str("TASK_QUEUE_BATCH", default="batch")
+
+
+def celery_task_routes(viewers: str, batch: str) -> dict[str, dict[str, str]]:
+    """Per-viewer work on `viewers`; training, similarities, enrichment and recounts on `batch`."""
+    return {
+        "recommendations.tasks.user_recommendations_refresh": {"queue": viewers},
+        "recommendations.tasks.user_recommendations_warm": {"queue": viewers},
+        "recommendations.tasks.model_train": {"queue": batch},
+        "recommendations.tasks.model_retrain_if_due": {"queue": batch},
+        "recommendations.tasks.movie_similarities_compute": {"queue": batch},
+        "catalog.tasks.movies_tmdb_enrich": {"queue": batch},
+        "catalog.tasks.movie_rating_totals_rederive": {"queue": batch},
+    }
+
+
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = celery_task_routes(TASK_QUEUE_VIEWERS, TASK_QUEUE_BATCH)
+CELERY_TASK_QUEUES = [Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, TASK_QUEUE_VIEWERS, TASK_QUEUE_BATCH)]
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Nightly retrain at this hour (UTC); set RETRAIN_HOUR=-1 to turn it off.
 RETRAIN_HOUR = env.int("RETRAIN_HOUR", default=3)
@@ -220,6 +243,14 @@ RECOMMENDER = {
     "RETRAIN_AFTER_RATINGS": env.int("RETRAIN_AFTER_RATINGS", default=1000),
 }
 MODEL_KEEP = env.int("MODEL_KEEP", default=5)  # trained artifacts kept on disk (plus the active one)
+# Where trained artifacts live. "database" (the default on PostgreSQL): chunked rows every host reaches, each
+# host keeping a checksum-verified copy in MODEL_CACHE_DIR; "local": a directory under MODEL_DIR (one machine).
+MODEL_STORE = env.str("MODEL_STORE", default="database" if USING_POSTGRES else "local")
+if MODEL_STORE not in ("database", "local"):
+    raise environ.ImproperlyConfigured(f"MODEL_STORE must be database or local, not {MODEL_STORE!r}")
+if MODEL_STORE == "database" and not USING_POSTGRES:
+    raise environ.ImproperlyConfigured("MODEL_STORE=database needs PostgreSQL (DATABASE_URL)")
+MODEL_CACHE_DIR = Path(env.str("MODEL_CACHE_DIR", default=str(DATA_DIR / "model-cache"))).resolve()
 
 # --- Rating history import (Letterboxd / IMDb exports) -------------------------------
 # A heavy Letterboxd user's ratings.csv is ~100 bytes a film: 2 MB holds about 20,000 rows.

@@ -9,8 +9,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from kombu import Queue
+
 from .base import *  # noqa: F403
-from .base import CACHES, CELERY_BROKER_URL, DATA_DIR, DATABASES, filesystem_broker_options
+from .base import CACHES, CELERY_BROKER_URL, DATA_DIR, DATABASES, celery_task_routes, filesystem_broker_options
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -19,7 +21,9 @@ if not os.environ.get("TEST_DATA_DIR"):
 TEST_DATA_DIR = Path(os.environ["TEST_DATA_DIR"])
 TEST_RUN_ID = TEST_DATA_DIR.name
 
-MODEL_DIR = TEST_DATA_DIR / "models"
+# A process standing in for another host (the several-host test) gets its own folders through the environment.
+MODEL_DIR = Path(os.environ.get("TEST_MODEL_DIR") or TEST_DATA_DIR / "models")
+MODEL_CACHE_DIR = Path(os.environ.get("TEST_MODEL_CACHE_DIR") or TEST_DATA_DIR / "model-cache")
 MOVIELENS_DIR = TEST_DATA_DIR / "movielens"
 STATIC_ROOT = TEST_DATA_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
@@ -37,6 +41,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Tasks of this run go to a queue of their own, so a developer's running worker never takes them.
 CELERY_TASK_DEFAULT_QUEUE = f"moviesite-{TEST_RUN_ID}"
+TASK_QUEUE_VIEWERS = f"moviesite-{TEST_RUN_ID}-viewers"
+TASK_QUEUE_BATCH = f"moviesite-{TEST_RUN_ID}-batch"
+CELERY_TASK_ROUTES = celery_task_routes(TASK_QUEUE_VIEWERS, TASK_QUEUE_BATCH)
+CELERY_TASK_QUEUES = [Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, TASK_QUEUE_VIEWERS, TASK_QUEUE_BATCH)]
 if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(TEST_DATA_DIR / "broker")
 RETRAIN_HOUR = -1

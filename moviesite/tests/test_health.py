@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from conftest import skip_or_fail
 from recommendations import cache as rec_cache
 from recommendations import services, serving
+from recommendations.artifacts import artifact_discard
 
 pytestmark = pytest.mark.django_db
 
@@ -52,12 +52,12 @@ def test_it_fails_when_the_worker_heartbeat_is_stale(client):
 def test_it_says_so_when_the_active_artifact_was_deleted_and_keeps_serving(client, worker_alive, taste_catalog):
     version = services.model_train()
     assert serving.active_model() is not None
-    shutil.rmtree(version.artifact_path)
+    artifact_discard(version=version)
 
     body = client.get("/healthz").json()
 
     assert body["status"] == "degraded"
-    assert body["checks"]["model"]["artifact_on_disk"] is False
+    assert body["checks"]["model"]["artifact_stored"] is False
     assert body["checks"]["model"]["loaded_version"] == version.pk, "the in-memory model keeps serving"
 
 
@@ -193,3 +193,15 @@ def test_management_commands_run_without_the_statement_timeout():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_it_counts_the_worker_hosts_alive_and_lists_the_silent_ones(client):
+    rec_cache.worker_heartbeat_set(at=time.time() - 600, hostname="batch@gone", queues=["batch"])
+    rec_cache.worker_heartbeat_set(at=time.time() - 3, hostname="viewers@host-a", queues=["viewers"])
+    rec_cache.worker_heartbeat_set(at=time.time(), hostname="viewers@host-b", queues=["viewers"])
+
+    worker = client.get("/healthz").json()["checks"]["worker"]
+
+    assert worker["ok"] is True and worker["alive"] == 2
+    assert [host["hostname"] for host in worker["hosts"]] == ["viewers@host-b", "viewers@host-a", "batch@gone"]
+    assert worker["hosts"][2]["queues"] == ["batch"] and worker["hosts"][2]["last_seen_seconds"] >= 600

@@ -228,18 +228,35 @@ def plain_views(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: np.asarray(array) for name, array in arrays.items()}
 
 
-def artifact_checksum(directory: Path) -> str:
-    """SHA-256 over an artifact directory's file names and contents, to detect a changed artifact.
+def artifact_files(directory: Path) -> list[tuple[str, Path]]:
+    """Every file of an artifact directory, sub-directories included, in checksum order.
 
     Args:
-        directory: an artifact directory (only its top-level files count).
+        directory: an artifact directory.
+
+    Returns:
+        ``(relative POSIX path, path)`` pairs sorted by the relative path.
+    """
+    directory = Path(directory)
+    files = [(path.relative_to(directory).as_posix(), path) for path in directory.rglob("*") if path.is_file()]
+    return sorted(files)
+
+
+def artifact_checksum(directory: Path) -> str:
+    """SHA-256 over an artifact's files (relative path, a NUL byte, contents) in :func:`artifact_files` order.
+
+    The same digest is computed over a stream of ``(path, bytes)`` pieces in that order (a download), so a
+    copy fetched from elsewhere can be checked before it is used.
+
+    Args:
+        directory: an artifact directory (its sub-directories count).
 
     Returns:
         Hex digest, 64 characters.
     """
     digest = hashlib.sha256()
-    for path in sorted(p for p in Path(directory).iterdir() if p.is_file()):
-        digest.update(path.name.encode() + b"\0")
+    for name, path in artifact_files(directory):
+        digest.update(name.encode() + b"\0")
         with path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import logging
-import shutil
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
+from recommendations import artifacts
 from recommendations import cache as rec_cache
 from recommendations.models import ModelVersion
 
@@ -26,8 +25,8 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion:
     version = ModelVersion.objects.select_for_update().get(pk=version.pk)
     if version.status not in SERVABLE:
         raise TrainingError(f"version {version.pk} is {version.status}; only a trained version can serve")
-    if not version.artifact_path or not Path(version.artifact_path, "meta.json").exists():
-        raise TrainingError(f"version {version.pk} has no artifact on disk")
+    if not artifacts.artifact_available(version=version):
+        raise TrainingError(f"version {version.pk} has no stored artifact")
     ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).exclude(pk=version.pk).update(
         status=ModelVersion.Status.RETIRED
     )
@@ -41,14 +40,14 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion:
 
 
 def model_artifacts_prune(*, keep: int | None = None) -> list[int]:
-    """Delete artifacts of all but the newest `keep` trained versions (the active one is always kept)."""
+    """Delete stored artifacts of all but the newest `keep` trained versions (the active one is always kept)."""
     keep = settings.MODEL_KEEP if keep is None else keep
     with_artifacts = ModelVersion.objects.exclude(artifact_path="").order_by("-created_at")
     kept = set(with_artifacts.values_list("pk", flat=True)[:keep])
     kept |= set(ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).values_list("pk", flat=True))
     pruned = []
     for version in with_artifacts.exclude(pk__in=kept):
-        shutil.rmtree(version.artifact_path, ignore_errors=True)
+        artifacts.artifact_discard(version=version)
         ModelVersion.objects.filter(pk=version.pk).update(artifact_path="")
         pruned.append(version.pk)
     if pruned:

@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ratings.models import Rating
+from recommendations import artifacts
 from recommendations import cache as rec_cache
 from recommendations.engine import (
     BlendModel,
@@ -35,7 +35,6 @@ from recommendations.engine import (
     evaluate_predictions,
     holdout_split,
 )
-from recommendations.engine.arrays import artifact_checksum
 from recommendations.export import movies_export, ratings_export
 from recommendations.models import ModelVersion
 from recommendations.services.registry import TrainingError, model_artifacts_prune, model_version_activate
@@ -257,21 +256,19 @@ def _fit_and_store(*, version: ModelVersion, report: _Reporter) -> None:
                             progress=lambda s, f: report("fit", 0.45 + 0.5 * f))
 
     report("save", 0.95)
-    directory = Path(settings.MODEL_DIR) / f"v{version.pk}"
-    staging = directory.with_name(directory.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    model.save(staging)
-    shutil.rmtree(directory, ignore_errors=True)
-    staging.rename(directory)  # a half-written artifact never carries the version's name
-
-    version.rmse, version.mae = metrics["rmse"], metrics["mae"]
-    version.metrics = {**version.metrics, "holdout": metrics}
-    version.artifact_path = str(directory)
-    version.artifact_checksum = artifact_checksum(directory)
-    version.trained_at = timezone.now()
-    version.status = ModelVersion.Status.SUCCEEDED
-    version.save()
+    staging = artifacts.artifact_staging_dir(version=version)
+    try:
+        model.save(staging)
+        version.rmse, version.mae = metrics["rmse"], metrics["mae"]
+        version.metrics = {**version.metrics, "holdout": metrics}
+        version.trained_at = timezone.now()
+        version.status = ModelVersion.Status.SUCCEEDED
+        # The artifact's rows, its checksum and the version's success commit together, or not at all.
+        with transaction.atomic():
+            artifacts.artifact_store(version=version, directory=staging)
+            version.save()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when stored (renamed into place)
 
 
 def _activate_if_not_worse(version: ModelVersion) -> None:

@@ -281,6 +281,18 @@ def test_status_reports_the_worker_heartbeat_age(admin_client):
     assert 5 <= worker["seconds_ago"] < 7 and worker["label"] in ("worker seen 5 s ago", "worker seen 6 s ago")
 
 
+def test_the_page_lists_worker_hosts_with_their_queues_and_last_seen(admin_client):
+    rec_cache.worker_heartbeat_set(at=time.time() - 2, hostname="viewers@web-1", queues=["viewers"])
+    rec_cache.worker_heartbeat_set(at=time.time() - 900, hostname="batch@gpu-1", queues=["batch", "celery"])
+
+    page = admin_client.get(PAGE).content.decode()
+    status = admin_client.get(STATUS).json()
+
+    assert "viewers@web-1" in page and "batch@gpu-1" in page and "batch, celery" in page and "15 min ago" in page
+    assert [(w["hostname"], w["ok"]) for w in status["workers"]] == [("viewers@web-1", True), ("batch@gpu-1", False)]
+    assert status["display"]["worker_note"] == "1 of 2 hosts alive"
+
+
 def test_status_reports_the_queue_length_and_new_ratings_since_the_model(admin_client, versions, taste_catalog):
     active = versions["active"]
     newest = Rating.objects.latest("rated_at").rated_at

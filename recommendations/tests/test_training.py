@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils import timezone
 from ratings.models import Rating
 from recommendations import cache as rec_cache
 from recommendations import services, tasks
+from recommendations.artifacts import artifact_available
 from recommendations.models import ModelVersion
 
 pytestmark = pytest.mark.django_db
@@ -79,9 +79,9 @@ def test_old_artifacts_are_pruned_but_the_active_one_is_kept(taste_catalog, sett
 
     for v in (first, second, third):
         v.refresh_from_db()
-    assert Path(first.artifact_path).exists(), "the active model's artifact stays"
-    assert Path(third.artifact_path).exists(), "the newest stays"
-    assert second.artifact_path == ""
+    assert artifact_available(version=first), "the active model's artifact stays"
+    assert artifact_available(version=third), "the newest stays"
+    assert second.artifact_path == "" and not artifact_available(version=second)
 
 
 def test_rolling_back_serves_the_older_version_at_once(taste_catalog, user, django_capture_on_commit_callbacks):

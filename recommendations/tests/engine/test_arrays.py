@@ -50,6 +50,14 @@ def test_it_checksums_artifacts_by_content(tmp_path):
     assert artifact_checksum(tmp_path / "a") != artifact_checksum(tmp_path / "b")
 
 
+def test_a_changed_file_in_a_sub_directory_changes_the_checksum(tmp_path):
+    for name in ("a", "b"):
+        save_arrays(tmp_path / name / "predictor", {"x": np.arange(3.0)}, {"v": 1})
+    assert artifact_checksum(tmp_path / "a") == artifact_checksum(tmp_path / "b")
+    np.save(tmp_path / "b" / "predictor" / "x.npy", np.arange(3.0) + 1)
+    assert artifact_checksum(tmp_path / "a") != artifact_checksum(tmp_path / "b")
+
+
 def test_it_checks_an_artifacts_kind_before_reading_arrays(tmp_path):
     from recommendations.engine.arrays import require_format
 
