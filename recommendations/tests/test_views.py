@@ -85,15 +85,20 @@ def test_a_hidden_recommendation_does_not_come_back(client, user, rated_movies):
     assert "Casino" in page
 
 
+def onboarding_catalogue(size: int) -> list:
+    """Well-known films across six genres and seven decades, most rated first."""
+    genres = ["Comedy", "Drama", "Horror", "Sci-Fi", "Western", "Romance"]
+    return [
+        MovieFactory(title=f"Film {i}", year=1950 + (i * 7) % 70, rating_count=500 - i, rating_mean=3.5,
+                     genres=[genres[i % len(genres)]])
+        for i in range(size)
+    ]
+
+
 class TestOnboarding:
     @pytest.fixture
     def catalogue(self, db):
-        genres = ["Comedy", "Drama", "Horror", "Sci-Fi", "Western", "Romance"]
-        return [
-            MovieFactory(title=f"Film {i}", year=1950 + (i * 7) % 70, rating_count=500 - i, rating_mean=3.5,
-                         genres=[genres[i % len(genres)]])
-            for i in range(60)
-        ]
+        return onboarding_catalogue(60)
 
     def test_it_needs_an_account(self, client, db):
         response = client.get(reverse("onboarding"))
@@ -174,12 +179,7 @@ class TestOnboardingReplacementAndGoal:
 
     @pytest.fixture
     def catalogue(self, db):
-        genres = ["Comedy", "Drama", "Horror", "Sci-Fi", "Western", "Romance"]
-        return [
-            MovieFactory(title=f"Film {i}", year=1950 + (i * 7) % 70, rating_count=500 - i, rating_mean=3.5,
-                         genres=[genres[i % len(genres)]])
-            for i in range(30)
-        ]
+        return onboarding_catalogue(30)
 
     def test_havent_seen_it_answers_with_another_unrated_film_not_on_the_page(self, client, user, catalogue):
         RatingFactory(user=user, movie=catalogue[0])

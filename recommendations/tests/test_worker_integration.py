@@ -13,23 +13,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from conftest import REQUIRE_SERVICES
 from recommendations import cache as rec_cache
 from recommendations import services
+from recommendations.tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or ""
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -37,7 +28,7 @@ def celery_worker_process(transactional_db):
     """A `celery worker` process sharing this test's database, cache and broker; killed at teardown."""
     if REQUIRE_SERVICES and not (settings.USING_POSTGRES and settings.REDIS_URL):
         pytest.fail("REQUIRE_SERVICES=1 but DATABASE_URL/REDIS_URL do not point at PostgreSQL and Redis")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "moviesite.settings.test", "DATABASE_URL": _database_url()}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "moviesite.settings.test", "DATABASE_URL": database_url()}
     log = open(Path(settings.TEST_DATA_DIR) / "worker.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "moviesite", "worker", "--pool", "solo", "--loglevel", "INFO",
