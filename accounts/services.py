@@ -4,12 +4,10 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery, Value
-from django.db.models.functions import NullIf
 from rest_framework.authtoken.models import Token
 
-from catalog.models import Movie
 from ratings.models import Rating
+from ratings.services import movie_totals_add_many
 
 logger = logging.getLogger(__name__)
 
@@ -37,23 +35,11 @@ def user_delete(*, user) -> None:
     """
     user_id = user.pk
     # Lock the rows first: a rating changed in another tab meanwhile must not slip past the totals.
-    list(Rating.objects.select_for_update().filter(user_id=user_id).values_list("id", flat=True))
-    _movie_totals_subtract_user(user_id=user_id)
+    scores = Rating.objects.select_for_update().filter(user_id=user_id).values_list("movie_id", "score")
+    movie_totals_add_many({movie_id: (-1, -score) for movie_id, score in scores})
     user.delete()  # ratings, watchlist, hidden films and the token cascade
     transaction.on_commit(lambda: _user_cache_forget(user_id=user_id), robust=True)
     logger.info("deleted account %s and its ratings", user_id)
-
-
-def _movie_totals_subtract_user(*, user_id: int) -> None:
-    """Take one user's ratings out of the rated movies' counts, sums and means, in one UPDATE.
-
-    A user rates a movie at most once, so each such movie loses exactly one rating.
-    """
-    score = Subquery(Rating.objects.filter(movie=OuterRef("pk"), user_id=user_id).values("score")[:1])
-    new_count, new_sum = F("rating_count") - 1, F("rating_sum") - score
-    Movie.objects.filter(pk__in=Rating.objects.filter(user_id=user_id).values("movie_id")).update(
-        rating_count=new_count, rating_sum=new_sum, rating_mean=new_sum / NullIf(new_count, Value(0))
-    )
 
 
 def _user_cache_forget(*, user_id: int) -> None:

@@ -46,7 +46,7 @@ def _movie_totals_add(*, movie_id: int, count: int, total: float) -> None:
         )
 
 
-def _movie_totals_add_many(deltas: dict[int, tuple[int, float]], batch: int = 1000) -> None:
+def movie_totals_add_many(deltas: dict[int, tuple[int, float]], batch: int = 1000) -> None:
     """_movie_totals_add for many movies (movie id → (count, total)), one UPDATE per batch of movies.
 
     VALUES rows are named column1, column2, ... by PostgreSQL and SQLite alike.
@@ -128,7 +128,7 @@ def ratings_upsert_many(*, user, scores: list[tuple[Movie, object, datetime | No
             changed.append(rating)
     Rating.objects.bulk_create(created, batch_size=1000)
     Rating.objects.bulk_update(changed, ["score", "rated_at"], batch_size=1000)
-    _movie_totals_add_many(deltas)
+    movie_totals_add_many(deltas)
     if deltas:
         _after_rating_change(user.pk)
     return {"created": len(created), "changed": len(changed), "unchanged": len(wanted) - len(deltas)}

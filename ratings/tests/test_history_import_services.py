@@ -150,7 +150,7 @@ def test_a_failure_part_way_writes_nothing(user, films, monkeypatch):
         inserted.append(Rating.objects.filter(user=user).count())
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_movie_totals_add_many", fail_after_the_ratings_were_inserted)
+    monkeypatch.setattr(services, "movie_totals_add_many", fail_after_the_ratings_were_inserted)
     with pytest.raises(RuntimeError):
         history_import_confirm(user=user, import_id=pending.pk, choices={})
     assert inserted == [32]

@@ -31,11 +31,6 @@ def damped_mean(count: np.ndarray, total: np.ndarray, *, damping: float = DAMPIN
     return (total + damping * PRIOR_STARS) / (count + damping)
 
 
-def popularity_score(count: np.ndarray, total: np.ndarray, *, damping: float = DAMPING) -> np.ndarray:
-    """Well liked and widely seen: the damped mean times log(1 + count)."""
-    return damped_mean(count, total, damping=damping) * np.log1p(count)
-
-
 def popularity_ranking(ratings: pd.DataFrame, *, damping: float = DAMPING) -> pd.DataFrame:
     """Rank movies by popularity.
 
@@ -61,9 +56,9 @@ def popularity_ranking(ratings: pd.DataFrame, *, damping: float = DAMPING) -> pd
             "count": count,
             "mean": stats["sum"] / count,
             "damped_mean": damped_mean(count, stats["sum"], damping=damping),
-            "score": popularity_score(count, stats["sum"], damping=damping),
         }
     )
+    ranking["score"] = ranking["damped_mean"] * np.log1p(count)  # well liked and widely seen
     ranking.index = ranking.index.astype(np.int64)
     ranking.index.name = "movie_id"
     return ranking.iloc[_order(ranking)]
