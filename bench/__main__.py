@@ -166,7 +166,7 @@ def parser() -> argparse.ArgumentParser:
     web.add_argument("--repeats", type=int, default=3)
     web.add_argument("--connections", type=_connections, default=http.CONNECTIONS, help="e.g. 1,8,32,64")
     web.add_argument("--only", nargs="*", default=[], metavar="WORD",
-                     help="run only scenarios whose name holds a WORD (e.g. recommendations); the baseline always runs")
+                     help="run only scenarios whose name holds a WORD (e.g. recommendations); the baselines always run")
     web.add_argument("--worker-class", default="sync", help="sync, gthread, or sync,gthread to compare")
     web.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     web.set_defaults(run=http_bench)

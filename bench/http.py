@@ -1,13 +1,15 @@
 """HTTP throughput and latency: wrk against gunicorn (2 workers) on PostgreSQL + Redis.
 
-Seven scenarios at 1, 8, 32 and 64 connections, each run `repeats` times for `duration` seconds,
-interleaved (repeat → scenario → connections) so that load from other processes spreads over
-all of them; figures are medians over the repeats. The trivial view is the baseline measured in
-the same run. wrk (Debian package `wrk`) drives the load from a Lua script that spreads requests
-over many users' tokens, sessions, search words and movies. After gunicorn starts, each read
-scenario runs unmeasured for a moment first, so figures are steady-state (the first search in a
-worker builds its title index, ~2 s at 9.7k movies). After the rating scenarios a recount says
-whether the movies' incrementally kept rating totals still match their ratings.
+Nine scenarios at 1, 8, 32 and 64 connections, each run `repeats` times for `duration` seconds,
+interleaved (repeat → scenario → connections) so that load from other processes spreads over all of
+them; figures are medians over the repeats. The trivial view is the baseline measured in the same
+run; two DRF floors (the site's authentication and throttles with no work, and with one committed
+UPDATE) show what DRF itself costs, so an API scenario can be read against them. wrk (Debian package
+`wrk`) drives the load from a Lua script that spreads requests over many users' tokens, sessions,
+search words and movies. After gunicorn starts, each read scenario runs unmeasured for a moment
+first, so figures are steady-state (the first search in a worker builds its title index, ~2 s at
+9.7k movies). After the rating scenarios a recount says whether the movies' incrementally kept
+rating totals still match their ratings.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ CONNECTIONS = (1, 8, 32, 64)
 WRK_TIMEOUT = "5s"  # a request slower than this counts as a timeout error
 WARM_UP_SECONDS = 2.0  # per read scenario, unmeasured, after gunicorn starts
 HALF_STARS = [x / 2 for x in range(1, 11)]
+BASELINES = ("trivial", "DRF floor")  # scenarios that run whatever `only` says
 
 LUA = r"""
 local items = {
@@ -81,6 +84,10 @@ def scenarios(fixtures: dict) -> list[Scenario]:
     readers, writers = fixtures["readers"], fixtures["writers"]
     return [
         Scenario("trivial view (baseline)", [("GET", "/bench/ping", "", "", "")]),
+        # DRF's own cost with the site's authentication and throttles, no work: the floor for the API scenario below.
+        Scenario("DRF floor (auth, throttle)", [
+            ("GET", "/bench/drf-floor", "Authorization", f"Token {r['token']}", "") for r in readers
+        ]),
         Scenario("recommendations API, cached", [
             ("GET", "/api/recommendations/", "Authorization", f"Token {r['token']}", "") for r in readers
         ]),
@@ -92,6 +99,9 @@ def scenarios(fixtures: dict) -> list[Scenario]:
         Scenario("movie search, logged in", [
             ("GET", f"/movies/?q={q}", "Cookie", cookies, "")
             for q in fixtures["queries"] for cookies in fixtures["sessions"][:20]
+        ]),
+        Scenario("DRF floor + one UPDATE", [
+            ("POST", "/bench/drf-write-floor", "Authorization", f"Token {w['token']}", "{}") for w in writers
         ]),
         Scenario("rating POST (API)", [
             ("POST", "/api/ratings/", "Authorization", f"Token {w['token']}",
@@ -153,11 +163,11 @@ def run(site: Site, *, duration: float, repeats: int, connections: tuple[int, ..
         first_repeat: int = 0, only: tuple[str, ...] = ()) -> dict:
     """Scenarios × connections × repeats against the running site; returns runs and medians.
 
-    `only`: words of the scenarios to run (e.g. "recommendations"); the baseline always runs.
+    `only`: words of the scenarios to run (e.g. "recommendations"); the baselines always run.
     """
     runs: list[dict] = []
     plan = [s for s in scenarios(site.fixtures)
-            if not only or s.name.startswith("trivial") or any(word in s.name for word in only)]
+            if not only or s.name.startswith(BASELINES) or any(word in s.name for word in only)]
     with tempfile.TemporaryDirectory() as folder:
         scripts = {s.name: lua_script(s, Path(folder), seed=7) for s in plan}
         checks = {s.name: smoke_check(site, s) for s in plan}
@@ -173,7 +183,7 @@ def run(site: Site, *, duration: float, repeats: int, connections: tuple[int, ..
                     figures = wrk_run(site.server.url, scripts[scenario.name], connections=conns, duration=duration)
                     runs.append({"scenario": scenario.name, "connections": conns, "repeat": repeat,
                                  "load1_before": load, **figures})
-                    say(f"  [{repeat + 1}] {scenario.name:<30} c={conns:<3} {figures['rps']:8.0f} req/s  "
+                    say(f"  [{repeat + 1}] {scenario.name:<31} c={conns:<3} {figures['rps']:8.0f} req/s  "
                         f"p99 {figures['p99_ms']:7.1f} ms  errors {figures['errors']}  (load {load:.1f})")
                 if scenario.name.startswith("rating"):
                     stack.queue_drain(site.bench, timeout=300)  # refresh tasks must not load the next runs
