@@ -84,25 +84,11 @@ def movielens_import(
 
 
 def _statistics_refresh(model) -> None:
-    """After a bulk load on PostgreSQL: flush the table's GIN pending lists, then ANALYZE it.
-
-    A GIN index takes new entries into a pending list that every search reads through and the planner
-    prices in. The import rewrites every movie row (its totals), so the title trigram index was never
-    chosen afterwards: each title search scanned the table (8 ms at 9.7k movies, 0.2 ms through the
-    index). Without statistics the planner guessed that a title word matches 16 of 59k movies and
-    scanned the table (92 ms) instead of the index (8 ms). Rating writes add a few entries each;
-    autovacuum flushes those.
-    """
+    """ANALYZE a bulk-loaded table on PostgreSQL. Without statistics the planner guessed that a title
+    word matches 16 of 59k movies and scanned the table (92 ms) instead of the trigram index (8 ms)."""
     if connection.vendor == "postgresql":
-        table = model._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index AS i "
-                "JOIN pg_class AS c ON c.oid = i.indexrelid JOIN pg_am AS a ON a.oid = c.relam "
-                "WHERE i.indrelid = %s::regclass AND a.amname = 'gin'",
-                [table],
-            )
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def movie_rating_totals_rederive() -> int:
