@@ -21,7 +21,11 @@ from recommendations import cache as rec_cache
 from recommendations import serving
 from recommendations.forms import PreferencesForm
 from recommendations.sections import home_sections, top_picks_section
-from recommendations.services.preferences import DISCOVER_STEPS, viewer_preferences_read, viewer_preferences_update
+from recommendations.services.preferences import (
+    DISCOVER_STEPS,
+    request_viewer_preferences,
+    viewer_preferences_update,
+)
 
 DISCOVER_LABELS = ("Familiar", "Mostly familiar", "Balanced", "Mostly new", "Discover")
 ONBOARDING_GOAL = 10  # ratings after which picks clearly follow the member's taste
@@ -37,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict = {"sections_html": html}
     if request.user.is_authenticated:
         context.update(rated=rated, goal=ONBOARDING_GOAL, to_go=max(ONBOARDING_GOAL - rated, 0))
-        saved = viewer_preferences_read(user_id=request.user.pk)["discover"]
+        saved = request_viewer_preferences(request)["discover"]
         context["discover_steps"] = [
             {"value": step, "label": label, "checked": abs(step - saved) < 1e-9}
             for step, label in zip(DISCOVER_STEPS, DISCOVER_LABELS, strict=True)

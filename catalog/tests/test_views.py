@@ -39,6 +39,15 @@ class TestMovieList:
         assert titles(response) == ["Toy Story", "Toy Story 2"]
         assert titles(client.get(reverse("movie-list"), {"genre": ["Animation", "Crime"]})) == []
 
+    def test_the_genre_chips_keep_what_was_chosen_each_with_its_own_label(self, client, shelf):
+        page = client.get(reverse("movie-list"), {"genre": ["Animation", "Comedy"]}).content.decode()
+        chips = re.findall(r'<input type="checkbox" name="genre" value="([^"]+)" id="([^"]+)"( checked)?>'
+                           r'<label for="([^"]+)">([^<]+)</label>', page)
+        assert [name for name, *_ in chips] == sorted(Genre.objects.values_list("name", flat=True))
+        assert {name for name, _, checked, _, _ in chips if checked} == {"Animation", "Comedy"}
+        assert all(element_id == label_for and name == label for name, element_id, _, label_for, label in chips)
+        assert len({element_id for _, element_id, *_ in chips}) == len(chips)
+
     def test_it_filters_by_year_range(self, client, shelf):
         response = client.get(reverse("movie-list"), {"year_min": 1990, "year_max": 1996})
         assert titles(response) == ["Toy Story", "Heat"]

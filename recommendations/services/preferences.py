@@ -28,6 +28,15 @@ def viewer_preferences_read(*, user_id: int) -> dict:
     return found
 
 
+def request_viewer_preferences(request) -> dict:
+    """The signed-in viewer's preferences, read once per request: a page asks in its root element, its
+    layout toggle and its view."""
+    found = getattr(request, "_viewer_preferences", None)
+    if found is None:
+        found = request._viewer_preferences = viewer_preferences_read(user_id=request.user.pk)
+    return found
+
+
 def viewer_discover(*, user_id: int) -> float:
     """The viewer's saved discover setting (cached)."""
     return viewer_preferences_read(user_id=user_id)["discover"]

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from django import template
 
-from recommendations.services.preferences import viewer_preferences_read
+from recommendations.services.preferences import request_viewer_preferences
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def viewer_layout(context) -> str:
-    """ "cards" or "list" for a signed-in viewer (cached), "" for visitors (their browser decides)."""
+    """ "cards" or "list" for a signed-in viewer (read once per request), "" for visitors (their browser decides)."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return ""
-    return viewer_preferences_read(user_id=request.user.pk)["layout"]
+    return request_viewer_preferences(request)["layout"]
