@@ -48,9 +48,13 @@ def user_forget(*, user_id: int) -> None:
 
     version_ids = ModelVersion.objects.values_list("pk", flat=True)
     cache.delete_many([user_recommendations_key(version_id=v, user_id=user_id) for v in version_ids]
-                      + [f"recs:user-state:{user_id}", f"recs:refresh-pending:{user_id}"])
+                      + [user_state_key(user_id), f"recs:refresh-pending:{user_id}"])
     if hasattr(cache, "delete_pattern"):  # Redis; elsewhere the rows lapse within HOME_CACHE_TTL
-        cache.delete_pattern(home_sections_key(user_id=user_id, version_id="*", state="*", variant="*"))
+        cache.delete_pattern(home_sections_key(user_id=user_id, version_id="*", variant="*"))
+
+
+def user_state_key(user_id: int) -> str:
+    return f"recs:user-state:{user_id}"
 
 
 def user_state_token(*, user_id: int) -> str:
@@ -58,7 +62,7 @@ def user_state_token(*, user_id: int) -> str:
 
     Random rather than a counter: if the cache loses it, a new one can never match old entries.
     """
-    key = f"recs:user-state:{user_id}"
+    key = user_state_key(user_id)
     token = cache.get(key)
     if token is None:
         token = uuid4().hex
@@ -68,22 +72,31 @@ def user_state_token(*, user_id: int) -> str:
 
 
 def user_state_changed(*, user_id: int) -> None:
-    cache.set(f"recs:user-state:{user_id}", uuid4().hex, timeout=None)
+    cache.set(user_state_key(user_id), uuid4().hex, timeout=None)
 
 
-def home_sections_key(*, user_id: int, version_id: int | str | None, state: str, variant: str) -> str:
-    """The rendered home rows of one member for one model version and one state of their lists."""
-    return f"home:{version_id or 0}:{user_id}:{state}:{variant}"
+def home_sections_key(*, user_id: int, version_id: int | str | None, variant: str) -> str:
+    """The rendered home rows of one member for one model version."""
+    return f"home:{version_id or 0}:{user_id}:{variant}"
 
 
-def home_sections_get(**key_parts: Any) -> dict[str, Any] | None:
-    """{"html": the rows, "rated": the member's rating count}, both as of the key's state token."""
-    entry = cache.get(home_sections_key(**key_parts))
-    return entry if isinstance(entry, dict) else None  # an entry of an older release reads as a miss
+def home_sections_get(**key_parts: Any) -> tuple[dict[str, Any] | None, str]:
+    """The member's cached rows ({"html", "rated"}) if still current, and their state token.
+
+    An entry is current while it carries the member's state token; both come in one round trip,
+    as the home page reads them on every visit.
+    """
+    state_key, key = user_state_key(key_parts["user_id"]), home_sections_key(**key_parts)
+    found = cache.get_many([state_key, key])
+    state = found.get(state_key) or user_state_token(user_id=key_parts["user_id"])
+    entry = found.get(key)
+    # An entry of an older release (no state in it) reads as a miss.
+    return (entry if isinstance(entry, dict) and entry.get("state") == state else None), state
 
 
-def home_sections_set(entry: dict[str, Any], **key_parts: Any) -> None:
-    cache.set(home_sections_key(**key_parts), entry, timeout=settings.HOME_CACHE_TTL)
+def home_sections_set(entry: dict[str, Any], *, state: str, **key_parts: Any) -> None:
+    """Keep the rows as of `state`, the token read before they were rendered."""
+    cache.set(home_sections_key(**key_parts), {**entry, "state": state}, timeout=settings.HOME_CACHE_TTL)
 
 
 def active_version_get() -> int | None:

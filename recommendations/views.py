@@ -52,9 +52,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def _sections_html(request: HttpRequest) -> tuple[SafeString, int]:
     """The home rows and how many films the member has rated, worked out once and then read from the cache.
 
-    A member's entry is keyed by the active model version, a token that changes with every change
-    to their ratings, watchlist or hidden films, and their CSRF secret (the rows hold forms). Anonymous
-    visitors share one entry. Pages with a query string are not cached (the forms' next= names it).
+    A member's entry is keyed by the active model version and their CSRF secret (the rows hold forms),
+    and holds for as long as the token that changes with their ratings, watchlist or hidden films
+    stays the same. Anonymous visitors share one entry. Pages with a query string are not cached (the
+    forms' next= names it).
     """
     user = request.user
     if request.GET:
@@ -65,15 +66,14 @@ def _sections_html(request: HttpRequest) -> tuple[SafeString, int]:
         key = {
             "user_id": user.pk,
             "version_id": serving.active_version_id(),
-            "state": rec_cache.user_state_token(user_id=user.pk),
             "variant": hashlib.sha256(secret.encode()).hexdigest()[:16],
         }
     else:
-        key = {"user_id": 0, "version_id": None, "state": "anonymous", "variant": ""}
-    cached = rec_cache.home_sections_get(**key)
+        key = {"user_id": 0, "version_id": None, "variant": ""}
+    cached, state = rec_cache.home_sections_get(**key)
     if cached is None:
         cached = {"html": _sections_render(request), "rated": _rated(user)}
-        rec_cache.home_sections_set(cached, **key)
+        rec_cache.home_sections_set(cached, state=state, **key)
     return mark_safe(cached["html"]), cached["rated"]  # noqa: S308 - our own template's output
 
 

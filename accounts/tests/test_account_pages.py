@@ -238,7 +238,7 @@ def test_a_deleted_viewer_leaves_no_cached_picks_and_no_training_rows(client, ta
 
     assert not Rating.objects.filter(user_id=member.pk).exists()
     assert rec_cache.cache.get(key) is None
-    assert rec_cache.cache.get(f"recs:user-state:{member.pk}") is None
+    assert rec_cache.cache.get(rec_cache.user_state_key(member.pk)) is None
     exported = ratings_export()
     assert len(exported) == 960 and member.pk not in set(exported["user_id"])
     # A refresh queued before the deletion and run after it caches nothing under the old id.
