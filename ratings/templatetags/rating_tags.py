@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import template
 
+from moviesite.per_request import once_per_request
 from ratings.models import HALF_STARS, Rating
 from ratings.selectors import user_hidden_ids, user_watchlist_ids
 
@@ -30,11 +31,8 @@ def rating_widget(context, movie, rating=None, next_url: str = "", errors=None, 
 
 def _member_lists(request) -> tuple[set[int], set[int]]:
     """The member's watch-listed and hidden movie ids, read once per request however many cards ask."""
-    cached = getattr(request, "_member_lists", None)
-    if cached is None:
-        cached = (user_watchlist_ids(user_id=request.user.pk), user_hidden_ids(user_id=request.user.pk))
-        request._member_lists = cached
-    return cached
+    return once_per_request(request, "member_lists", lambda: (
+        user_watchlist_ids(user_id=request.user.pk), user_hidden_ids(user_id=request.user.pk)))
 
 
 @register.simple_tag(takes_context=True)
@@ -43,9 +41,8 @@ def viewer_has_rated(context, movie) -> bool:
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return False
-    rated = getattr(request, "_rated_ids", None)
-    if rated is None:
-        rated = request._rated_ids = set(Rating.objects.filter(user=request.user).values_list("movie_id", flat=True))
+    rated = once_per_request(request, "rated_ids", lambda: set(
+        Rating.objects.filter(user=request.user).values_list("movie_id", flat=True)))
     return movie.pk in rated
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from moviesite.per_request import once_per_request
 from recommendations import cache as rec_cache
 from recommendations.engine.discovery import NEUTRAL
 from recommendations.models import ViewerPreferences
@@ -31,10 +32,8 @@ def viewer_preferences_read(*, user_id: int) -> dict:
 def request_viewer_preferences(request) -> dict:
     """The signed-in viewer's preferences, read once per request: a page asks in its root element, its
     layout toggle and its view."""
-    found = getattr(request, "_viewer_preferences", None)
-    if found is None:
-        found = request._viewer_preferences = viewer_preferences_read(user_id=request.user.pk)
-    return found
+    return once_per_request(request, "viewer_preferences",
+                            lambda: viewer_preferences_read(user_id=request.user.pk))
 
 
 def viewer_discover(*, user_id: int) -> float:
