@@ -138,6 +138,11 @@ def test_title_cards_tell_the_three_lord_of_the_rings_films_apart(live_server, c
 
 
 def test_the_discover_control_swaps_the_picks_without_a_reload(live_server, catalogue, new_context, screenshot):
+    """Arrowing across the control fires a change per step. The first step's save is held back here
+    until the viewer has moved on: the step they stopped at must be the one kept, not the one whose
+    save happened to land last (CI once kept "Explore" that way)."""
+    from django.urls import reverse
+
     from catalog.models import Movie
     from ratings.models import Rating
     from recommendations.models import ViewerPreferences
@@ -155,11 +160,24 @@ def test_the_discover_control_swaps_the_picks_without_a_reload(live_server, cata
     balanced = picks.all_inner_texts()
     expect(page.get_by_role("radio", name="Balanced")).to_be_checked()
 
+    saves_url = live_server.url + reverse("preferences")
+    sent, done, held = [], [], []
+    page.on("request", lambda request: sent.append(request) if request.url == saves_url else None)
+    page.on("requestfinished", lambda request: done.append(request) if request.url == saves_url else None)
+    page.route(saves_url, lambda route: route.continue_() if held else held.append(route))
+
     page.get_by_role("radio", name="Balanced").focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")  # to "Discover"
     expect(page.get_by_role("radio", name="Discover")).to_be_checked()
+    page.wait_for_timeout(400)  # room for a second save to overtake the held first one
+    held[0].continue_()
     expect(page.locator("[data-discover-status]")).to_have_text("Picks updated: Discover.")
+    for _ in range(100):
+        if len(done) == len(sent):
+            break
+        page.wait_for_timeout(50)
+    assert len(done) == len(sent), "a save never finished"
     assert page.evaluate("() => window.notReloaded === true"), "the page reloaded"
     discover = picks.all_inner_texts()
     assert discover != balanced

@@ -49,3 +49,53 @@ def test_rating_a_movie_updates_its_counts_and_histogram_and_hides_the_predictio
     expect(page.locator("[data-predicted]")).to_be_visible()
     page.reload()
     expect(caption).to_have_text("How 3 viewers rated it")
+
+
+def test_a_second_choice_made_while_the_first_is_saving_is_the_one_kept(
+    live_server, transactional_db, django_user_model, new_context, screenshot
+):
+    """On a slow connection the viewer picks 3 stars, then 4.5 before the first save has answered. The
+    first save is held back here until the second choice is made; 4.5 must be what is kept and shown."""
+    from django.urls import reverse
+
+    from catalog.models import Movie
+    from ratings.models import Rating
+    from ratings.services import rating_upsert
+
+    movie = Movie.objects.create(title="Lighthouse Keeper, The", year=1994)
+    for i, score in enumerate((3.0, 3.0, 5.0)):
+        rating_upsert(user=django_user_model.objects.create(username=f"fan{i}", password="!"), movie=movie,
+                      score=score)
+    member = django_user_model.objects.create_user(username="member", password=PASSWORD)
+    page = new_context(DESKTOP).new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("member")
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/movies/{movie.pk}/")
+
+    saves_url = live_server.url + reverse("rating-upsert", args=[movie.pk])
+    sent, done, held = [], [], []
+    page.on("request", lambda request: sent.append(request) if request.url == saves_url else None)
+    page.on("requestfinished", lambda request: done.append(request) if request.url == saves_url else None)
+    page.route(saves_url, lambda route: route.continue_() if held else held.append(route))
+    stars = page.locator("[data-rating-widget] .stars__star")
+
+    stars.nth(5).click()  # 3 stars; its save is held
+    page.wait_for_timeout(700)  # past the widget's pause before saving
+    stars.nth(8).click()  # 4.5 stars
+    page.wait_for_timeout(700)  # room for a second save to overtake the first
+    held[0].continue_()
+
+    expect(page.locator("[data-rating-status]")).to_have_text("Saved: 4.5 out of 5.")
+    for _ in range(100):
+        if len(done) == len(sent):
+            break
+        page.wait_for_timeout(50)
+    assert len(done) == len(sent), "a save never finished"
+    assert Rating.objects.get(user=member, movie=movie).score == 4.5
+    expect(page.locator(".histogram__caption")).to_have_text("How 4 viewers rated it")
+    expect(page.locator('[data-score="4.5"] [data-bar-label]')).to_have_text("4.5 stars: 1 rating")
+    expect(page.locator('[data-score="3.0"] [data-bar-label]')).to_have_text("3.0 stars: 2 ratings")
+    page.reload()
+    expect(page.locator("[data-rating-widget] input[name=score]:checked")).to_have_value("4.5")

@@ -6,6 +6,7 @@
 
   var KEY = "moviesite.layout";
   var root = document.documentElement;
+  var line = Promise.resolve();  // saves go one after another, so the last choice is the one kept
 
   function apply(layout) {
     root.setAttribute("data-layout", layout);
@@ -32,7 +33,8 @@
       var layout = button.value;
       apply(layout);
       if (form.hasAttribute("data-layout-save")) {
-        save(form, layout).catch(function () { form.submit(); });  // the plain form still works
+        line = line.then(function () { return save(form, layout); })
+          .catch(function () { form.submit(); });  // the plain form still works
       } else {
         try { window.localStorage.setItem(KEY, layout); } catch (e) { /* private mode: this page only */ }
       }

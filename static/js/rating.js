@@ -1,5 +1,7 @@
 /* Rating widget enhancement: save and remove ratings with fetch, no page reload.
-   Without this script the same forms POST normally and the server redirects back. */
+   Without this script the same forms POST normally and the server redirects back.
+   A widget's saves and removals go one after another: a second choice made while the first is still
+   saving must not land first and then be overwritten by the choice the viewer moved away from. */
 (function () {
   "use strict";
 
@@ -79,6 +81,9 @@
     var checked = form.querySelector("input[name=score]:checked");
     var saved = checked ? checked.value : null;
     var timer = null;
+    var line = Promise.resolve();  // this widget's requests, in the order they were asked for
+
+    function inTurn(task) { line = line.then(task, task); }
 
     function show(text, kind) {
       status.textContent = text;
@@ -111,17 +116,17 @@
         remove.requestSubmit();
       } else {
         radios.forEach(function (radio) { radio.checked = radio.value === previous; });
-        save();
+        inTurn(save);
       }
     });
 
     function save() {
       var choice = form.querySelector("input[name=score]:checked");
-      if (!choice || choice.value === saved) return;
+      if (!choice || choice.value === saved) return null;
       var before = saved;
       show("Saving…");
       undo.hidden = true;
-      post(form).then(function (result) {
+      return post(form).then(function (result) {
         if (!result.ok) { restore(); show(errorText(result), "error"); return; }
         saved = choice.value;
         previous = before;
@@ -140,18 +145,22 @@
 
     form.addEventListener("change", function () {
       clearTimeout(timer);
-      timer = setTimeout(save, SAVE_DELAY_MS);
+      timer = setTimeout(function () { inTurn(save); }, SAVE_DELAY_MS);
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       clearTimeout(timer);
-      save();
+      inTurn(save);
     });
     remove.addEventListener("submit", function (event) {
       event.preventDefault();
       clearTimeout(timer);
+      inTurn(removeRating);
+    });
+
+    function removeRating() {
       show("Removing…");
-      post(remove).then(function (result) {
+      return post(remove).then(function (result) {
         if (!result.ok) { show(errorText(result), "error"); return; }
         var had = saved;
         saved = null;
@@ -170,7 +179,7 @@
       }).catch(function () {
         show("No connection. Your rating was not removed.", "error");
       });
-    });
+    }
   }
 
   function enhanceWithin(root) {
