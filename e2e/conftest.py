@@ -152,3 +152,28 @@ def new_context(browser):
     for context in contexts:
         context.close()
     assert not violations, "blocked by the Content-Security-Policy:\n" + "\n".join(violations)
+
+
+class SlowFirstSave:
+    """Holds back the first request a page sends to one URL, as a slow connection would, so a test can
+    make a second choice while the first is still on its way; every later request goes through at once."""
+
+    def __init__(self, page, url: str):
+        self.page = page
+        self.sent: list = []
+        self.finished: list = []
+        self.held: list = []
+        page.on("request", lambda request: self.sent.append(request) if request.url == url else None)
+        page.on("requestfinished", lambda request: self.finished.append(request) if request.url == url else None)
+        page.route(url, lambda route: route.continue_() if self.held else self.held.append(route))
+
+    def release(self) -> None:
+        assert self.held, "the page sent nothing to hold"
+        self.held[0].continue_()
+
+    def wait_until_all_answered(self) -> None:
+        for _ in range(100):
+            if len(self.finished) == len(self.sent):
+                return
+            self.page.wait_for_timeout(50)
+        raise AssertionError(f"{len(self.sent) - len(self.finished)} of {len(self.sent)} requests never finished")

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from e2e.conftest import DESKTOP, PASSWORD
+from e2e.conftest import DESKTOP, PASSWORD, SlowFirstSave
 from e2e.test_site_sweep import PHONE_375, session_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
@@ -160,24 +160,16 @@ def test_the_discover_control_swaps_the_picks_without_a_reload(live_server, cata
     balanced = picks.all_inner_texts()
     expect(page.get_by_role("radio", name="Balanced")).to_be_checked()
 
-    saves_url = live_server.url + reverse("preferences")
-    sent, done, held = [], [], []
-    page.on("request", lambda request: sent.append(request) if request.url == saves_url else None)
-    page.on("requestfinished", lambda request: done.append(request) if request.url == saves_url else None)
-    page.route(saves_url, lambda route: route.continue_() if held else held.append(route))
+    saves = SlowFirstSave(page, live_server.url + reverse("preferences"))
 
     page.get_by_role("radio", name="Balanced").focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")  # to "Discover"
     expect(page.get_by_role("radio", name="Discover")).to_be_checked()
     page.wait_for_timeout(400)  # room for a second save to overtake the held first one
-    held[0].continue_()
+    saves.release()
     expect(page.locator("[data-discover-status]")).to_have_text("Picks updated: Discover.")
-    for _ in range(100):
-        if len(done) == len(sent):
-            break
-        page.wait_for_timeout(50)
-    assert len(done) == len(sent), "a save never finished"
+    saves.wait_until_all_answered()
     assert page.evaluate("() => window.notReloaded === true"), "the page reloaded"
     discover = picks.all_inner_texts()
     assert discover != balanced
