@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 import pytest
@@ -77,7 +78,18 @@ def test_a_corrupt_ratings_file_fails_naming_file_and_line_and_changes_nothing(t
     assert counts() == before
 
 
-def test_a_failure_exits_non_zero_with_a_one_line_reason(tiny_csv, capsys):
+@pytest.fixture
+def logging_kept():
+    """ManagementUtility runs django.setup(), which configures logging afresh onto the stderr of the
+    moment: capsys's, closed after the test. Every later test's log records would then fail to write
+    ("--- Logging error ---"), so the handlers from before come back."""
+    root = logging.getLogger()
+    handlers = root.handlers[:]
+    yield
+    root.handlers[:] = handlers
+
+
+def test_a_failure_exits_non_zero_with_a_one_line_reason(tiny_csv, capsys, logging_kept):
     break_line(tiny_csv / "ratings.csv", 4, "1,5,7.0,1000000200")
     with pytest.raises(SystemExit) as exited:
         ManagementUtility(["manage.py", "import_movielens", "ml-latest-small", "--path", str(tiny_csv)]).execute()
